@@ -1,0 +1,95 @@
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { BadInputError } from './errors.js';
+import { PII_TYPES, PiiType } from './pii/types.js';
+
+export const MaskStyle = z.enum(['fill', 'blur', 'pixelate']);
+export type MaskStyle = z.infer<typeof MaskStyle>;
+
+export const ConfigSchema = z
+  .object({
+    limits: z
+      .object({
+        maxWidth: z.number().int().positive().default(7680),
+        maxHeight: z.number().int().positive().default(4320),
+        maxDurationSec: z.number().positive().default(6 * 3600),
+        maxFps: z.number().positive().default(240),
+      })
+      .strict()
+      .prefault({}),
+    analysis: z
+      .object({
+        /** Seconds between analysed frames. */
+        sampleIntervalSec: z.number().positive().max(10).default(0.5),
+        /** OCR workers; defaults to the number of cores. */
+        ocrWorkers: z.number().int().positive().max(64).optional(),
+        /** Frames with no change above this mean grey-level difference (0-255) reuse the last OCR. */
+        unchangedThreshold: z.number().min(0).max(64).default(1.5),
+      })
+      .strict()
+      .prefault({}),
+    detection: z
+      .object({
+        entities: z.array(PiiType).default([...PII_TYPES]),
+        /** Exact values (case-insensitive) that are never masked, e.g. the exchange's own support address. */
+        allowList: z.array(z.string().min(1)).default([]),
+        minConfidence: z.number().min(0).max(1).default(0.3),
+      })
+      .strict()
+      .prefault({}),
+    mask: z
+      .object({
+        style: MaskStyle.default('fill'),
+        /** Pixels added on every side of a detected box. */
+        padding: z.number().int().min(0).max(200).default(6),
+      })
+      .strict()
+      .prefault({}),
+    encode: z
+      .object({
+        preset: z
+          .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
+          .default('veryfast'),
+        crf: z.number().int().min(0).max(51).default(20),
+      })
+      .strict()
+      .prefault({}),
+    /** When set, inputs and outputs must resolve inside one of these directories. */
+    allowedRoots: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+export function parseConfig(input: unknown, source = 'configuration'): Config {
+  const result = ConfigSchema.safeParse(input ?? {});
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new BadInputError(`invalid ${source}: ${problems}`);
+  }
+  return result.data;
+}
+
+export async function loadConfigFile(path: string): Promise<Config> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new BadInputError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new BadInputError(`config file ${path} is not valid JSON`);
+  }
+  return parseConfig(json, `config file ${path}`);
+}
+
+export function ocrWorkerCount(config: Config): number {
+  return config.analysis.ocrWorkers ?? Math.max(1, availableParallelism());
+}

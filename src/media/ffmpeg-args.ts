@@ -1,0 +1,116 @@
+/**
+ * Pure builders of ffmpeg options. The adapter in ffmpeg.ts only runs what these return,
+ * so every argument the pipeline passes to ffmpeg is visible (and tested) here.
+ */
+import type { Config } from '../config.js';
+import type { VideoInfo } from './video-info.js';
+
+export interface FfmpegJob {
+  input: string;
+  inputOptions: string[];
+  outputOptions: string[];
+  /** A file path, or null to stream the output on stdout. */
+  output: string | null;
+}
+
+/** Quiet on stderr except errors, so nothing from the input (its metadata, say) is logged. */
+export const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+
+/** Frame indices the analysis reads: every `step`-th frame, and always the last one. */
+export function sampleFrameIndices(frameCount: number, step: number): number[] {
+  const out: number[] = [];
+  for (let n = 0; n < frameCount; n += step) out.push(n);
+  if (out[out.length - 1] !== frameCount - 1) out.push(frameCount - 1);
+  return out;
+}
+
+export function sampleStep(info: VideoInfo, intervalSec: number): number {
+  return Math.max(1, Math.round(info.fps * intervalSec));
+}
+
+/** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
+export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
+  const last = info.frameCount - 1;
+  const select = `select='not(mod(n\\,${step}))+eq(n\\,${last})'`;
+  return {
+    input: path,
+    inputOptions: [...QUIET],
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      '-an', '-sn', '-dn',
+      '-vf', `${select},format=gray`,
+      '-fps_mode', 'passthrough',
+      '-f', 'rawvideo',
+    ],
+    output: null,
+  };
+}
+
+const CONTAINER_BY_EXTENSION: Record<string, string> = {
+  '.mp4': 'mp4',
+  '.m4v': 'mp4',
+  '.mov': 'mov',
+  '.mkv': 'matroska',
+  '.webm': 'webm',
+};
+
+export function containerForPath(path: string): string | undefined {
+  const dot = path.lastIndexOf('.');
+  return dot < 0 ? undefined : CONTAINER_BY_EXTENSION[path.slice(dot).toLowerCase()];
+}
+
+export const OUTPUT_EXTENSIONS = Object.keys(CONTAINER_BY_EXTENSION);
+
+/**
+ * One re-encode with the masks burned in: the same frames at the same times (no frame is
+ * dropped or duplicated), audio copied as it is, and nothing else from the input carried
+ * over: no container or stream metadata, chapters, subtitles, data or attachments.
+ */
+export function renderJob(
+  input: string,
+  output: string,
+  info: VideoInfo,
+  filterScriptPath: string,
+  config: Config,
+  container: string,
+): FfmpegJob {
+  const videoCodec = container === 'webm'
+    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(config.encode.crf + 12), '-b:v', '0']
+    : ['-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf)];
+  const evenSize = info.width % 2 === 0 && info.height % 2 === 0;
+  return {
+    input,
+    inputOptions: [...QUIET, '-stats'],
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      ...(info.audio.length ? ['-map', '0:a', '-c:a', 'copy'] : []),
+      '-filter_script:v', filterScriptPath,
+      ...videoCodec,
+      '-pix_fmt', evenSize ? 'yuv420p' : 'yuv444p',
+      '-fps_mode', 'passthrough',
+      '-map_metadata', '-1',
+      '-map_metadata:s:v', '-1',
+      '-map_metadata:s:a', '-1',
+      '-map_chapters', '-1',
+      '-sn', '-dn',
+      ...(container === 'mp4' || container === 'mov' ? ['-movflags', '+faststart'] : []),
+      '-f', container,
+      '-y',
+    ],
+    output,
+  };
+}
+
+/** The yardstick: a plain re-encode of the same file with the same encoder settings. */
+export function plainTranscodeJob(input: string, output: string, config: Config): FfmpegJob {
+  return {
+    input,
+    inputOptions: [...QUIET],
+    outputOptions: [
+      '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy',
+      '-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf),
+      '-pix_fmt', 'yuv420p', '-fps_mode', 'passthrough', '-f', 'mp4', '-y',
+    ],
+    output,
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * The one adapter that runs ffmpeg (through fluent-ffmpeg). Arguments come from
+ * ffmpeg-args.ts; this file only starts the process, reports progress, streams output,
+ * stops it on abort and turns failures into classified errors.
+ */
+import type { Readable } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { AbortedError, BadInputError, TransientError } from '../errors.js';
+import type { FfmpegJob } from './ffmpeg-args.js';
+import { lastLine } from './probe.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  /** Frames written so far, from ffmpeg's stats line. */
+  onFrames?: (frames: number) => void;
+}
+
+const DECODE_FAILURE = /Invalid data found|could not find codec|Decoder .* not found|unsupported|moov atom not found|error while decoding|Invalid NAL|corrupt/i;
+
+function classify(err: Error, stderr: string, signal?: AbortSignal): Error {
+  if (signal?.aborted) return new AbortedError('stopped before it finished');
+  const detail = lastLine(stderr || err.message);
+  if (/ENOENT|Cannot find ffmpeg/i.test(err.message)) {
+    return new TransientError('ffmpeg could not be started: install it (npm run setup) or set FFMPEG_PATH');
+  }
+  if (DECODE_FAILURE.test(stderr)) return new BadInputError(`the video cannot be decoded (${detail})`);
+  return new TransientError(`ffmpeg failed (${detail})`);
+}
+
+function command(job: FfmpegJob, options: RunOptions) {
+  const cmd = ffmpeg({ stdoutLines: 30 })
+    .input(job.input)
+    .inputOptions(job.inputOptions)
+    .outputOptions(job.outputOptions);
+  if (options.onFrames) {
+    const onFrames = options.onFrames;
+    cmd.on('progress', (p: { frames?: number }) => {
+      if (typeof p.frames === 'number' && Number.isFinite(p.frames)) onFrames(p.frames);
+    });
+  }
+  return cmd;
+}
+
+function withAbort(cmd: ffmpeg.FfmpegCommand, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => {};
+  const onAbort = () => cmd.kill('SIGKILL');
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/** Runs a job that writes a file. */
+export function runFfmpeg(job: FfmpegJob, options: RunOptions = {}): Promise<void> {
+  if (!job.output) throw new Error('runFfmpeg needs an output path; use streamFfmpeg for pipes');
+  if (options.signal?.aborted) return Promise.reject(new AbortedError('stopped before it started'));
+  return new Promise((resolve, reject) => {
+    const cmd = command(job, options).output(job.output!);
+    const detach = withAbort(cmd, options.signal);
+    cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+      detach();
+      reject(classify(err, stderr ?? '', options.signal));
+    });
+    cmd.on('end', () => {
+      detach();
+      resolve();
+    });
+    cmd.run();
+  });
+}
+
+export interface FfmpegStream {
+  output: Readable;
+  done: Promise<void>;
+  kill: () => void;
+}
+
+/** Runs a job whose output streams on stdout. `done` settles when ffmpeg exits. */
+export function streamFfmpeg(job: FfmpegJob, options: RunOptions = {}): FfmpegStream {
+  const cmd = command(job, options);
+  const detach = withAbort(cmd, options.signal);
+  const done = new Promise<void>((resolve, reject) => {
+    cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+      detach();
+      // A consumer that stops reading early kills ffmpeg on purpose; that is not a failure.
+      if (/Output stream closed|EPIPE/.test(err.message) && !options.signal?.aborted) resolve();
+      else reject(classify(err, stderr ?? '', options.signal));
+    });
+    cmd.on('end', () => {
+      detach();
+      resolve();
+    });
+  });
+  done.catch(() => {});
+  const output = cmd.pipe() as Readable;
+  return { output, done, kill: () => cmd.kill('SIGKILL') };
+}
+
+/** Checks once that the ffmpeg on this machine has what the pipeline uses. */
+export async function checkFfmpegCapabilities(): Promise<void> {
+  const [encoders, filters] = await Promise.all([
+    new Promise<Record<string, unknown>>((res, rej) =>
+      ffmpeg.getAvailableEncoders((err, e) => (err ? rej(err) : res(e))),
+    ),
+    new Promise<Record<string, unknown>>((res, rej) =>
+      ffmpeg.getAvailableFilters((err, f) => (err ? rej(err) : res(f))),
+    ),
+  ]).catch((err: Error) => {
+    throw new TransientError(
+      `ffmpeg is not usable (${lastLine(err.message)}): install it with 'npm run setup' or set FFMPEG_PATH`,
+    );
+  });
+  const missing = [
+    ...['libx264'].filter((e) => !(e in encoders)).map((e) => `encoder ${e}`),
+    ...['drawbox', 'select', 'boxblur', 'overlay', 'crop', 'scale'].filter((f) => !(f in filters)).map((f) => `filter ${f}`),
+  ];
+  if (missing.length) throw new TransientError(`this ffmpeg lacks ${missing.join(', ')}`);
+}

@@ -1,0 +1,117 @@
+/**
+ * tesseract.js behind the OcrEngine interface: a pool of workers (one a core by default),
+ * each a worker thread, loading the language data from models/ only. Nothing is fetched
+ * and nothing is cached to disk.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import Tesseract from 'tesseract.js';
+import { z } from 'zod';
+import { TransientError } from '../errors.js';
+import { encodePgm } from './pgm.js';
+import type { GreyImage, OcrEngine, OcrLine, OcrResult } from './types.js';
+
+
+const ModelManifest = z.object({
+  models: z.array(
+    z.object({ language: z.string(), file: z.string(), version: z.string(), sha256: z.string().length(64) }),
+  ),
+});
+
+/** Finds models/ from either src/ocr (tests) or dist/src/ocr (compiled). */
+export function modelsDir(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const up of ['../../models', '../../../models']) {
+    const dir = join(here, up);
+    try {
+      readFileSync(join(dir, 'manifest.json'));
+      return dir;
+    } catch {
+      /* try the next */
+    }
+  }
+  throw new TransientError('the OCR models directory (models/) was not found');
+}
+
+/** Checks the language data against models/manifest.json before any worker loads it. */
+export function verifyModel(dir: string, language: string): { version: string; sha256: string } {
+  const manifest = ModelManifest.parse(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')));
+  const entry = manifest.models.find((m) => m.language === language);
+  if (!entry) throw new TransientError(`no OCR model for language '${language}' in models/manifest.json`);
+  const sum = createHash('sha256').update(readFileSync(join(dir, entry.file))).digest('hex');
+  if (sum !== entry.sha256) throw new TransientError(`models/${entry.file} does not match its checksum`);
+  return { version: entry.version, sha256: entry.sha256 };
+}
+
+interface TessBlock {
+  paragraphs: Array<{ lines: Array<{ words: Array<{ text: string; confidence: number; bbox: TessBox }>; bbox: TessBox }> }>;
+}
+interface TessBox {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+const toBox = (b: TessBox) => ({ x: b.x0, y: b.y0, w: Math.max(1, b.x1 - b.x0), h: Math.max(1, b.y1 - b.y0) });
+
+export function linesFromBlocks(blocks: TessBlock[] | null | undefined): OcrLine[] {
+  const lines: OcrLine[] = [];
+  (blocks ?? []).forEach((block, blockIndex) => {
+    for (const paragraph of block.paragraphs) {
+      for (const line of paragraph.lines) {
+        const words = line.words
+          .filter((w) => w.text.trim().length > 0)
+          .map((w) => ({ text: w.text.trim(), confidence: w.confidence, box: toBox(w.bbox) }));
+        if (words.length) lines.push({ words, box: toBox(line.bbox), block: blockIndex });
+      }
+    }
+  });
+  return lines;
+}
+
+export interface TesseractOptions {
+  workers: number;
+  language?: string;
+}
+
+export async function createTesseractEngine(options: TesseractOptions): Promise<OcrEngine & { modelVersion: string }> {
+  const language = options.language ?? 'eng';
+  const dir = modelsDir();
+  const model = verifyModel(dir, language);
+  const scheduler = Tesseract.createScheduler();
+  try {
+    const workers = await Promise.all(
+      Array.from({ length: options.workers }, () =>
+        Tesseract.createWorker(language, Tesseract.OEM.LSTM_ONLY, {
+          langPath: dir,
+          gzip: true,
+          cacheMethod: 'none',
+          errorHandler: () => {},
+        }),
+      ),
+    );
+    for (const worker of workers) {
+      await worker.setParameters({
+        tessedit_pageseg_mode: Tesseract.PSM.AUTO,
+        preserve_interword_spaces: '0',
+      });
+      scheduler.addWorker(worker);
+    }
+  } catch (err) {
+    await scheduler.terminate().catch(() => {});
+    throw new TransientError(`the OCR engine could not start (${(err as Error).message ?? err})`);
+  }
+  return {
+    modelVersion: `${language}-${model.version}`,
+    async recognize(image: GreyImage): Promise<OcrResult> {
+      const result = await scheduler.addJob('recognize', encodePgm(image), {}, { blocks: true, text: false });
+      return { lines: linesFromBlocks(result.data.blocks as unknown as TessBlock[]) };
+    },
+    async close() {
+      await scheduler.terminate();
+    },
+  };
+}

@@ -1,0 +1,211 @@
+/**
+ * Sample support-tool screens: a customer profile, a chat, a transaction table and a
+ * terminal log, with fake PII next to text that must stay readable (ticket numbers,
+ * dates, versions). Used by `veil demo`, the tests and the bench.
+ */
+import type { PiiType } from '../pii/types.js';
+import {
+  Rng,
+  fakeApiKey,
+  fakeBtcBech32,
+  fakeBtcLegacy,
+  fakeCard,
+  fakeEth,
+  fakeIban,
+  fakeIpv4,
+  fakeMoney,
+  fakePerson,
+} from './fake.js';
+import { DARK, LIGHT, textBox, type RectItem, type SceneSpec, type TextItem, type Theme } from './scene.js';
+
+export interface SceneOptions {
+  width: number;
+  height: number;
+  fps: number;
+  seconds: number;
+  theme?: 'light' | 'dark';
+  seed?: number;
+  /** Font size in pixels; defaults to the screen height / 40. */
+  fontSize?: number;
+  audio?: boolean;
+  metadata?: Record<string, string>;
+  subtitles?: boolean;
+}
+
+type Part = string | { pii: PiiType; text: string };
+
+/** Lays out one line of text made of plain and PII parts, each its own item with its own box. */
+class Layout {
+  items: TextItem[] = [];
+  rects: RectItem[] = [];
+  private seq = 0;
+  constructor(readonly theme: Theme) {}
+
+  line(x: number, y: number, size: number, parts: Part[], extra: Partial<TextItem> = {}): number {
+    let cx = x;
+    for (const part of parts) {
+      const p = typeof part === 'string' ? { text: part } : part;
+      if (p.text.trim()) {
+        const lead = p.text.length - p.text.trimStart().length;
+        const text = p.text.trim();
+        const item: TextItem = { id: `t${this.seq++}`, text, x: cx + textBox({ x: 0, y: 0, size, text: ' '.repeat(lead) }).w, y, size, ...extra };
+        if ('pii' in p) item.pii = p.pii;
+        this.items.push(item);
+      }
+      cx += textBox({ x: 0, y: 0, size, text: p.text }).w;
+    }
+    return cx;
+  }
+
+  rect(r: RectItem) {
+    this.rects.push(r);
+  }
+}
+
+function base(name: string, o: SceneOptions, layout: Layout, theme: Theme): SceneSpec {
+  return {
+    name,
+    width: o.width,
+    height: o.height,
+    fps: o.fps,
+    frames: Math.round(o.seconds * o.fps),
+    theme,
+    rects: layout.rects,
+    items: layout.items,
+    audio: o.audio,
+    metadata: o.metadata,
+    subtitles: o.subtitles,
+  };
+}
+
+function header(l: Layout, o: SceneOptions, size: number, title: string) {
+  const h = Math.round(size * 2.2);
+  l.rect({ x: 0, y: 0, w: o.width, h, fill: l.theme.panel, fixed: true });
+  l.line(Math.round(size), Math.round(h * 0.68), size, [title], { fixed: true, color: l.theme.accent, bold: true });
+  return h;
+}
+
+const themeOf = (o: SceneOptions) => (o.theme === 'dark' ? DARK : LIGHT);
+const sizeOf = (o: SceneOptions) => o.fontSize ?? Math.max(12, Math.round(o.height / 40));
+
+/** A static customer profile: labelled PII in one column, ticket facts in another. */
+export function profileScene(o: SceneOptions): SceneSpec {
+  const rng = new Rng(o.seed ?? 1);
+  const theme = themeOf(o);
+  const l = new Layout(theme);
+  const size = sizeOf(o);
+  const top = header(l, o, size, 'Support Desk - Ticket #48213');
+  const p = fakePerson(rng);
+  const rows: Array<[string, Part]> = [
+    ['Name:', { pii: 'person_name', text: p.name }],
+    ['Email:', { pii: 'email', text: p.email }],
+    ['Phone:', { pii: 'phone', text: p.phone }],
+    ['Address:', { pii: 'postal_address', text: `${p.street}, ${p.city}` }],
+    ['DOB:', { pii: 'date_of_birth', text: p.dob }],
+    ['SSN:', { pii: 'national_id', text: p.ssn }],
+    ['Card:', { pii: 'card_number', text: fakeCard(rng) }],
+    ['IBAN:', { pii: 'iban', text: fakeIban(rng) }],
+    ['BTC wallet:', { pii: 'crypto_address', text: fakeBtcBech32(rng) }],
+    ['ETH wallet:', { pii: 'crypto_address', text: fakeEth(rng) }],
+    ['Balance:', { pii: 'money', text: fakeMoney(rng) }],
+    ['Last IP:', { pii: 'ip_address', text: fakeIpv4(rng) }],
+  ];
+  const x = size;
+  const lineH = Math.round(size * 1.75);
+  let y = top + lineH * 1.4;
+  l.rect({ x: Math.round(size / 2), y: top + Math.round(size / 2), w: Math.round(o.width * 0.72), h: Math.round(lineH * (rows.length + 0.8)), fill: theme.panel });
+  for (const [label, value] of rows) {
+    l.line(x, Math.round(y), size, [label.padEnd(13), value]);
+    y += lineH;
+  }
+  const rx = Math.round(o.width * 0.76);
+  const facts = ['Status: Open', 'Opened 2026-03-02', 'App v4.12.3', 'Order ORD-778812', 'Fee tier 0.10%', 'KYC level 2', 'Priority P3'];
+  let fy = top + lineH * 1.4;
+  for (const f of facts) {
+    l.line(rx, Math.round(fy), Math.round(size * 0.9), [f], { color: theme.muted });
+    fy += lineH;
+  }
+  return base('profile', o, l, theme);
+}
+
+/** A chat: messages arrive at odd frames and stay; some carry PII in the middle of a sentence. */
+export function chatScene(o: SceneOptions): SceneSpec {
+  const rng = new Rng(o.seed ?? 2);
+  const theme = themeOf(o);
+  const l = new Layout(theme);
+  const size = sizeOf(o);
+  const top = header(l, o, size, 'Live chat - Ticket #50917 - Agent support-07');
+  const p = fakePerson(rng);
+  const frames = Math.round(o.seconds * o.fps);
+  const messages: Part[][] = [
+    ['Agent: Hello, how can I help you today?'],
+    ['Customer: hi, I cannot withdraw since version 4.12'],
+    ['Customer: my email is ', { pii: 'email', text: p.email }],
+    ['Agent: Thanks. Which wallet did you send to?'],
+    ['Customer: ', { pii: 'crypto_address', text: fakeBtcLegacy(rng) }],
+    ['Customer: call me at ', { pii: 'phone', text: p.phone }],
+    ['Agent: Your balance shows ', { pii: 'money', text: fakeMoney(rng) }],
+    ['Agent: Ticket #50917 escalated on 2026-03-04'],
+  ];
+  const lineH = Math.round(size * 1.9);
+  messages.forEach((parts, i) => {
+    // Arrival frames spread over the clip at uneven steps.
+    const from = Math.min(frames - 1, Math.round(((i + 0.37 * (i % 3)) / (messages.length + 0.5)) * frames));
+    l.line(size, Math.round(top + lineH * (i + 1.3)), size, parts, { from });
+  });
+  return base('chat', o, l, theme);
+}
+
+/** A transaction table taller than the screen, scrolled at `pxPerSecond` after a pause. */
+export function transactionsScene(o: SceneOptions & { pxPerSecond?: number }): SceneSpec {
+  const rng = new Rng(o.seed ?? 3);
+  const theme = themeOf(o);
+  const l = new Layout(theme);
+  const size = sizeOf(o);
+  const top = header(l, o, size, 'Transactions - Account review - Ticket #61044');
+  const lineH = Math.round(size * 1.8);
+  const rows = 40;
+  for (let i = 0; i < rows; i++) {
+    const y = Math.round(top + lineH * (i + 1.2));
+    l.line(size, y, size, [
+      `2026-02-${String((i % 28) + 1).padStart(2, '0')}  TX-${90213 + i}  `,
+      { pii: 'money', text: fakeMoney(rng) },
+      '  to ',
+      { pii: 'crypto_address', text: i % 2 ? fakeEth(rng) : fakeBtcBech32(rng) },
+    ]);
+  }
+  const frames = Math.round(o.seconds * o.fps);
+  const pageBottom = top + lineH * (rows + 2);
+  const maxOffset = Math.max(0, pageBottom - o.height);
+  const speed = o.pxPerSecond ?? 120;
+  const start = Math.round(frames * 0.2);
+  const end = Math.min(frames - 1, start + Math.round((maxOffset / speed) * o.fps));
+  const spec = base('transactions', o, l, theme);
+  spec.scroll = { region: { y: top, h: o.height - top }, keys: [[start, 0], [end, Math.round(((end - start) / o.fps) * speed)]] };
+  return spec;
+}
+
+/** A terminal with small text: log lines appear one by one. */
+export function terminalScene(o: SceneOptions): SceneSpec {
+  const rng = new Rng(o.seed ?? 4);
+  const theme = themeOf({ ...o, theme: o.theme ?? 'dark' });
+  const l = new Layout(theme);
+  const size = o.fontSize ?? Math.max(10, Math.round(o.height / 60));
+  const top = header(l, o, size, 'ssh ops@bastion - tail -f api.log');
+  const frames = Math.round(o.seconds * o.fps);
+  const lineH = Math.round(size * 1.5);
+  const count = Math.floor((o.height - top) / lineH) - 1;
+  for (let i = 0; i < count; i++) {
+    const p = fakePerson(rng);
+    const ts = `2026-03-02 14:${String(10 + (i % 50)).padStart(2, '0')}:0${i % 10} `;
+    const kinds: Part[][] = [
+      [ts, 'INFO  login ok user=', { pii: 'email', text: p.email }, ' ip=', { pii: 'ip_address', text: fakeIpv4(rng) }],
+      [ts, 'WARN  withdrawal held amount=', { pii: 'money', text: fakeMoney(rng) }, ' build 4.12.3'],
+      [ts, 'DEBUG auth key=', { pii: 'api_key', text: fakeApiKey(rng) }],
+      [ts, 'INFO  health check ok latency=12ms version=4.12.3'],
+    ];
+    const from = Math.round((i / count) * frames * 0.8);
+    l.line(size, Math.round(top + lineH * (i + 1.2)), size, kinds[i % kinds.length], { from });
+  }
+  return base('terminal', o, l, theme);
+}
