@@ -1,0 +1,95 @@
+/**
+ * Label context: a value that follows a label such as "Email:" or "Wallet" is PII of the
+ * label's type even when OCR damaged its pattern. Value shapes here are loose on purpose;
+ * they only keep a label from swallowing text that cannot be its value (a chat line after
+ * "Customer:" that starts in lower case is not a name).
+ */
+import type { Span } from './patterns.js';
+import type { PiiType } from './types.js';
+
+interface Label {
+  words: string[];
+  type: PiiType;
+  value: (rest: string) => [number, number] | null;
+}
+
+const hasDigits = (n: number) => (rest: string) => {
+  const digits = rest.replace(/\D/g, '').length;
+  return digits >= n ? wholeValue(rest) : null;
+};
+
+/** The whole rest of the line, trimmed, if it holds at least two letters or digits. */
+export function wholeValue(rest: string): [number, number] | null {
+  const start = rest.length - rest.trimStart().length;
+  const end = rest.trimEnd().length;
+  if (end <= start) return null;
+  return (rest.slice(start, end).match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2 ? [start, end] : null;
+}
+
+const NAME = /^\s*(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
+function nameValue(rest: string): [number, number] | null {
+  const m = NAME.exec(rest);
+  if (!m) return null;
+  const start = m[0].length - m[1].length;
+  return m[1].replace(/[^\p{L}]/gu, '').length >= 2 ? [start, m[0].length] : null;
+}
+
+const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
+
+export const LABELS: Label[] = [
+  { words: ['account holder', 'cardholder', 'card holder', 'full name', 'customer name', 'beneficiary', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
+  { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: longToken },
+  { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence'], type: 'postal_address', value: wholeValue },
+  { words: ['e-mail', 'email', 'mail'], type: 'email', value: wholeValue },
+  { words: ['telephone', 'phone', 'mobile', 'tel', 'cell'], type: 'phone', value: hasDigits(5) },
+  { words: ['available balance', 'balance', 'available', 'equity', 'holdings', 'total assets'], type: 'money', value: hasDigits(1) },
+  { words: ['iban', 'account number', 'account no', 'acct'], type: 'iban', value: hasDigits(4) },
+  { words: ['card number', 'card', 'pan'], type: 'card_number', value: hasDigits(4) },
+  { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin'], type: 'national_id', value: hasDigits(4) },
+  { words: ['date of birth', 'birth date', 'dob', 'born'], type: 'date_of_birth', value: hasDigits(2) },
+  { words: ['api key', 'access key', 'secret key', 'api secret', 'secret', 'token', 'key', 'authorization', 'password'], type: 'api_key', value: longToken },
+  { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: hasDigits(4) },
+];
+
+const ALL = LABELS.flatMap((l) => l.words.map((w) => ({ word: w, label: l })))
+  .sort((a, b) => b.word.length - a.word.length);
+
+const LABEL_RE = new RegExp(
+  `(?<![\\p{L}\\p{N}])(${ALL.map((a) => a.word.replace(/[-\s]/g, (c) => (c === '-' ? '-?' : '\\s*'))).join('|')})(\\s*[:=#]|(?=\\s))`,
+  'giu',
+);
+
+function labelFor(found: string): Label | undefined {
+  const key = found.toLowerCase().replace(/\s+/g, ' ');
+  return ALL.find((a) => a.word === key || a.word.replace(/-/g, '') === key)?.label;
+}
+
+/** Spans of values that follow a label on the same line. */
+export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
+  const out: Span[] = [];
+  LABEL_RE.lastIndex = 0;
+  for (let m = LABEL_RE.exec(text); m; m = LABEL_RE.exec(text)) {
+    const label = labelFor(m[1]) ?? extraLabels.find((l) => l.words.includes(m![1].toLowerCase()));
+    if (!label) continue;
+    const separated = m[2].trim().length > 0;
+    const atStart = text.slice(0, m.index).trim().length === 0;
+    if (!separated && !atStart) continue;
+    const restStart = m.index + m[0].length;
+    const value = label.value(text.slice(restStart));
+    if (!value) continue;
+    out.push({
+      type: label.type,
+      detector: `label:${m[1].toLowerCase()}`,
+      confidence: separated ? 0.8 : 0.6,
+      start: restStart + value[0],
+      end: restStart + value[1],
+    });
+  }
+  return out;
+}
+
+/** The label a line consists of alone ("Email", "Wallet address:"), whose value is on the line below. */
+export function labelAlone(text: string): Label | undefined {
+  const m = /^\s*([\p{L}\s-]{2,30}?)\s*[:=]?\s*$/u.exec(text);
+  return m ? labelFor(m[1]) : undefined;
+}

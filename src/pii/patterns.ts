@@ -1,0 +1,147 @@
+/**
+ * Pattern recognizers over one line of text. Each returns spans (JavaScript string
+ * indices) with a type and a confidence; checksums raise confidence but a candidate of
+ * the right shape is kept, since OCR damages checksums more often than it invents shapes.
+ */
+import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { base58CheckValid, bech32Valid, eip55Valid, ibanValid, IBAN_LENGTHS, luhnValid } from './checksums.js';
+import type { PiiType } from './types.js';
+
+export interface Span {
+  type: PiiType;
+  detector: string;
+  confidence: number;
+  start: number;
+  end: number;
+}
+
+type Recognizer = (text: string) => Span[];
+
+function matches(
+  text: string,
+  re: RegExp,
+  type: PiiType,
+  detector: string,
+  score: (m: RegExpExecArray) => number | null,
+): Span[] {
+  const out: Span[] = [];
+  const g = new RegExp(re.source, re.flags.includes('g') ? re.flags : `${re.flags}g`);
+  for (let m = g.exec(text); m; m = g.exec(text)) {
+    if (m[0].length === 0) {
+      g.lastIndex++;
+      continue;
+    }
+    const confidence = score(m);
+    if (confidence !== null) out.push({ type, detector, confidence, start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+const email: Recognizer = (t) =>
+  matches(t, /[\w.+%-]+ ?[@©®] ?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i, 'email', 'pattern:email', (m) =>
+    m[0].includes('@') ? 0.95 : 0.7,
+  );
+
+const card: Recognizer = (t) =>
+  matches(t, /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)/, 'card_number', 'pattern:card', (m) => {
+    const digits = m[0].replace(/\D/g, '');
+    if (digits.length < 13 || digits.length > 19) return null;
+    return luhnValid(digits) ? 0.95 : 0.5;
+  });
+
+const iban: Recognizer = (t) =>
+  matches(t, /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/, 'iban', 'pattern:iban', (m) => {
+    const compact = m[0].replace(/ /g, '');
+    if (ibanValid(compact)) return 0.97;
+    return IBAN_LENGTHS[compact.slice(0, 2)] ? 0.55 : 0.35;
+  });
+
+const BASE58 = '[1-9A-HJ-NP-Za-km-z]';
+const crypto: Recognizer = (t) => [
+  ...matches(t, /\b(?:bc|tb|ltc)1[a-z0-9]{20,90}\b/i, 'crypto_address', 'pattern:bech32', (m) =>
+    bech32Valid(m[0]) ? 0.98 : 0.75,
+  ),
+  ...matches(t, new RegExp(`\\b[13]${BASE58}{25,34}\\b`), 'crypto_address', 'pattern:base58', (m) =>
+    base58CheckValid(m[0]) ? 0.97 : /\d/.test(m[0]) && /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) ? 0.55 : null,
+  ),
+  ...matches(t, /\b0[xX][0-9a-fA-F]{40}\b/, 'crypto_address', 'pattern:eth', (m) => (eip55Valid(m[0]) ? 0.98 : 0.8)),
+  ...matches(t, new RegExp(`\\b[LM]${BASE58}{26,33}\\b`), 'crypto_address', 'pattern:ltc', (m) =>
+    base58CheckValid(m[0]) ? 0.95 : null,
+  ),
+  ...matches(t, new RegExp(`\\bT${BASE58}{33}\\b`), 'crypto_address', 'pattern:tron', (m) =>
+    base58CheckValid(m[0]) ? 0.95 : /\d/.test(m[0]) ? 0.5 : null,
+  ),
+  ...matches(t, /\br[1-9A-HJ-NP-Za-km-z]{24,34}\b/, 'crypto_address', 'pattern:xrp', (m) =>
+    /\d/.test(m[0]) && /[A-Z]/.test(m[0]) ? 0.6 : null,
+  ),
+];
+
+const ip: Recognizer = (t) => [
+  ...matches(t, /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/, 'ip_address', 'pattern:ipv4', (m) =>
+    m[0].split('.').every((p) => Number(p) <= 255) ? 0.9 : null,
+  ),
+  ...matches(t, /(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}:?(?:[0-9a-f]{1,4}:?){0,7}[0-9a-f]{1,4}(?![\w:])/i, 'ip_address', 'pattern:ipv6', (m) => {
+    const s = m[0];
+    const groups = s.split(':').length;
+    if (!s.includes('::') && groups < 6) return null;
+    return /[a-f]/i.test(s) || s.includes('::') ? 0.85 : null;
+  }),
+];
+
+const CURRENCY = 'USD|EUR|GBP|CHF|JPY|CAD|AUD|BTC|ETH|USDT|USDC|SOL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
+const money: Recognizer = (t) => [
+  ...matches(t, /[-+]?[$€£¥] ?\d[\d,. ]*\d|[-+]?[$€£¥] ?\d/, 'money', 'pattern:money', () => 0.9),
+  ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d[\\d,. ]*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),
+  ...matches(t, new RegExp(`\\b(?:${CURRENCY}) ?[-+]?\\d[\\d,.]*\\d`, 'i'), 'money', 'pattern:money', () => 0.85),
+];
+
+const nationalId: Recognizer = (t) =>
+  matches(t, /(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])/, 'national_id', 'pattern:ssn', (m) =>
+    /^(000|666|9)/.test(m[0]) ? 0.4 : 0.8,
+  );
+
+const apiKey: Recognizer = (t) => [
+  ...matches(t, /\b(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{8,}/, 'api_key', 'pattern:stripe-key', () => 0.97),
+  ...matches(t, /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, 'api_key', 'pattern:aws-key', () => 0.97),
+  ...matches(t, /\bgh[pousr]_[A-Za-z0-9]{20,}/, 'api_key', 'pattern:github-token', () => 0.97),
+  ...matches(t, /\bxox[abpr]-[A-Za-z0-9-]{10,}/, 'api_key', 'pattern:slack-token', () => 0.95),
+  ...matches(t, /\bBearer\s+[\w.~+/-]{12,}=*/i, 'api_key', 'pattern:bearer', () => 0.95),
+  ...matches(t, /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/, 'api_key', 'pattern:jwt', () => 0.95),
+];
+
+const STREET_SUFFIX = 'St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Sq|Square|Pkwy|Hwy|Terrace|Kingsway';
+const address: Recognizer = (t) =>
+  matches(
+    t,
+    new RegExp(`\\b\\d{1,6}[A-Za-z]? (?:[A-Z][\\w'.-]* ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?:,? [A-Z][\\w .'-]*,? [A-Z]{2} \\d{5}(?:-\\d{4})?)?`),
+    'postal_address',
+    'pattern:street-address',
+    () => 0.75,
+  );
+
+const phone: Recognizer = (t) => {
+  const out: Span[] = [];
+  for (const found of findPhoneNumbersInText(t, { defaultCountry: 'US' })) {
+    out.push({ type: 'phone', detector: 'pattern:phone', confidence: 0.85, start: found.startsAt, end: found.endsAt });
+  }
+  // International numbers libphonenumber does not know the plan of still have this shape.
+  out.push(
+    ...matches(t, /(?<![\w+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\w)/, 'phone', 'pattern:phone-intl', (m) =>
+      m[0].replace(/\D/g, '').length >= 8 ? 0.6 : null,
+    ),
+  );
+  return out;
+};
+
+export const RECOGNIZERS: Record<string, Recognizer> = {
+  email,
+  card,
+  iban,
+  crypto,
+  ip,
+  money,
+  nationalId,
+  apiKey,
+  address,
+  phone,
+};

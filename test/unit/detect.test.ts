@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { detectLines, detectText, findKnownValues, normalizeValue } from '../../src/pii/detect.js';
+import type { OcrLine } from '../../src/ocr/types.js';
+import type { PiiType } from '../../src/pii/types.js';
+
+/** The types found in `text` and the exact substrings they cover. */
+function found(text: string): Array<[PiiType, string]> {
+  return detectText(text).map((s) => [s.type, text.slice(s.start, s.end)]);
+}
+
+describe('detectText: patterns', () => {
+  it.each<[string, PiiType, string]>([
+    ['write to jane.doe@example.com now', 'email', 'jane.doe@example.com'],
+    ['paid with 4457 2265 7174 7923 ok', 'card_number', '4457 2265 7174 7923'],
+    ['IBAN DE89 3704 0044 0532 0130 00', 'iban', 'DE89 3704 0044 0532 0130 00'],
+    ['to bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq', 'crypto_address', 'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq'],
+    ['to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2', 'crypto_address', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2'],
+    ['to 0xF221fa29631e6653a8828813cEda452a4De44A24', 'crypto_address', '0xF221fa29631e6653a8828813cEda452a4De44A24'],
+    ['from 203.0.113.77 at', 'ip_address', '203.0.113.77'],
+    ['from 2001:db8::8a2e:370:7334 at', 'ip_address', '2001:db8::8a2e:370:7334'],
+    ['holds $48,213.77 today', 'money', '$48,213.77'],
+    ['holds 1.2043 BTC today', 'money', '1.2043 BTC'],
+    ['holds 15,402.19 USDT', 'money', '15,402.19 USDT'],
+    ['ssn 376-07-3946', 'national_id', '376-07-3946'],
+    ['key sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'api_key', 'sk_live_4eC39HqLyjWDarjtT1zdp7dc'],
+    ['AKIAIOSFODNN7EXAMPLE', 'api_key', 'AKIAIOSFODNN7EXAMPLE'],
+    ['call +1 415-555-0132 please', 'phone', '+1 415-555-0132'],
+    ['call (212) 555-0187 please', 'phone', '(212) 555-0187'],
+    ['lives at 4043 Oak Avenue, Springfield, IL 62704', 'postal_address', '4043 Oak Avenue, Springfield, IL 62704'],
+  ])('%s -> %s', (text, type, value) => {
+    expect(found(text)).toContainEqual([type, value]);
+  });
+
+  it('keeps a card number of the right shape whose checksum OCR broke, at lower confidence', () => {
+    const good = detectText('4457 2265 7174 7923')[0];
+    const broken = detectText('4457 2265 7174 7924')[0];
+    expect(broken.type).toBe('card_number');
+    expect(broken.confidence).toBeLessThan(good.confidence);
+  });
+
+  it.each([
+    'Ticket #48213 opened 2026-03-02 14:10:00',
+    'App v4.12.3 build 4.12.3',
+    'Order ORD-778812',
+    'Fee tier 0.10%',
+    'KYC level 2',
+    'Priority P3',
+    'INFO health check ok latency=12ms',
+    'TX-90213',
+  ])('finds nothing in %s', (text) => {
+    expect(found(text)).toEqual([]);
+  });
+});
+
+describe('detectText: labels', () => {
+  it.each<[string, PiiType, string]>([
+    ['Name: Sofia Doe', 'person_name', 'Sofia Doe'],
+    ['Name:        Sofia Doe', 'person_name', 'Sofia Doe'],
+    ['Wallet: bclgar@srrr7xfkvy516431lydnw9re59gtzzwf5mdq', 'crypto_address', 'bclgar@srrr7xfkvy516431lydnw9re59gtzzwf5mdq'],
+    ['Email:jane.doe@example.com', 'email', 'jane.doe@example.com'],
+    ['Balance: 55,311.O3 USDT', 'money', '55,311.O3 USDT'],
+    ['DOB: 1992-04-06', 'date_of_birth', '1992-04-06'],
+    ['Address: 12 rue de la Paix', 'postal_address', '12 rue de la Paix'],
+  ])('%s -> %s', (text, type, value) => {
+    expect(found(text)).toContainEqual([type, value]);
+  });
+
+  it('does not take a lower-case chat line after "Customer:" for a name', () => {
+    expect(found('Customer: hi, I cannot withdraw since version 4.12')).toEqual([]);
+  });
+
+  it('honours the allow list and the entity switch', () => {
+    const text = 'write to support@exchange.example or jane@example.com';
+    const spans = detectText(text, { entities: ['email'], allowList: ['Support@Exchange.example'], minConfidence: 0.3 });
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['jane@example.com']);
+    expect(detectText('jane@example.com', { entities: ['phone'], allowList: [], minConfidence: 0.3 })).toEqual([]);
+  });
+});
+
+const word = (text: string, x: number, y: number, w = text.length * 10) => ({ text, confidence: 90, box: { x, y, w, h: 14 } });
+const line = (words: ReturnType<typeof word>[], block = 0): OcrLine => ({
+  words,
+  block,
+  box: {
+    x: words[0].box.x,
+    y: words[0].box.y,
+    w: words[words.length - 1].box.x + words[words.length - 1].box.w - words[0].box.x,
+    h: 14,
+  },
+});
+
+describe('detectLines', () => {
+  it('maps a multi-word span to the union of its word boxes', () => {
+    const l = line([word('Card:', 10, 100), word('4457', 100, 100), word('2265', 150, 100), word('7174', 200, 100), word('7923', 250, 100)]);
+    const [d] = detectLines([l]);
+    expect(d.type).toBe('card_number');
+    expect(d.box).toEqual({ x: 100, y: 100, w: 190, h: 14 });
+  });
+
+  it('reads a value on the line below a label that stands alone', () => {
+    const label = line([word('Deposit', 10, 100), word('address', 90, 100)]);
+    const value = line([word('bc1qkanymt0najc7h400r59dujlpsthmg24dfutpgn', 10, 120)]);
+    const found = detectLines([label, value]);
+    expect(found.some((d) => d.type === 'crypto_address' && d.box.y === 120)).toBe(true);
+  });
+
+  it('masks later occurrences of a known value without label or pattern', () => {
+    const known = new Map<string, PiiType>([[normalizeValue('Sofia Doe'), 'person_name']]);
+    const l = line([word('thanks', 10, 10), word('sofia', 80, 10), word('doe', 140, 10)]);
+    const [d] = detectLines([l], undefined, known);
+    expect(d).toMatchObject({ type: 'person_name', detector: 'consistency', box: { x: 80, w: 90 } });
+  });
+});
+
+describe('findKnownValues', () => {
+  it('matches through spaces OCR inserted into a long token', () => {
+    const known = new Map<string, PiiType>([[normalizeValue('bc1qkanymt0najc7h400r59dujlpsthmg24dfutpgn'), 'crypto_address']]);
+    const text = 'sent to bc1qkanymt0naj c7h400r59dujlpsthmg24dfutpgn yesterday';
+    const [s] = findKnownValues(text, known);
+    expect(text.slice(s.start, s.end)).toBe('bc1qkanymt0naj c7h400r59dujlpsthmg24dfutpgn');
+  });
+});
