@@ -14,7 +14,7 @@ export interface FfmpegJob {
 }
 
 /** Quiet on stderr except errors, so nothing from the input (its metadata, say) is logged. */
-export const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
+export const QUIET = ['-hide_banner', '-loglevel', 'error'];
 
 /** Frame indices the analysis reads: every `step`-th frame, and always the last one. */
 export function sampleFrameIndices(frameCount: number, step: number): number[] {

@@ -27,11 +27,20 @@ function classify(err: Error, stderr: string, signal?: AbortSignal): Error {
   return new TransientError(`ffmpeg failed (${detail})`);
 }
 
+/**
+ * fluent-ffmpeg splits a lone array element at its space ("-metadata" values, paths with
+ * spaces); passing the options as separate arguments keeps every one whole.
+ */
+export function addOptions(cmd: ffmpeg.FfmpegCommand, where: 'input' | 'output', options: string[]): ffmpeg.FfmpegCommand {
+  if (options.length === 0) return cmd;
+  const [first, ...rest] = options;
+  return where === 'input' ? cmd.inputOptions(first, ...rest) : cmd.outputOptions(first, ...rest);
+}
+
 function command(job: FfmpegJob, options: RunOptions) {
-  const cmd = ffmpeg({ stdoutLines: 30 })
-    .input(job.input)
-    .inputOptions(job.inputOptions)
-    .outputOptions(job.outputOptions);
+  const cmd = ffmpeg({ stdoutLines: 30 }).input(job.input);
+  addOptions(cmd, 'input', [...job.inputOptions, '-nostdin']);
+  addOptions(cmd, 'output', job.outputOptions);
   if (options.onFrames) {
     const onFrames = options.onFrames;
     cmd.on('progress', (p: { frames?: number }) => {
@@ -110,7 +119,7 @@ export async function checkFfmpegCapabilities(): Promise<void> {
   });
   const missing = [
     ...['libx264'].filter((e) => !(e in encoders)).map((e) => `encoder ${e}`),
-    ...['drawbox', 'select', 'boxblur', 'overlay', 'crop', 'scale'].filter((f) => !(f in filters)).map((f) => `filter ${f}`),
+    ...['drawbox', 'boxblur', 'overlay', 'crop', 'scale'].filter((f) => !(f in filters)).map((f) => `filter ${f}`),
   ];
   if (missing.length) throw new TransientError(`this ffmpeg lacks ${missing.join(', ')}`);
 }

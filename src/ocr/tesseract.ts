@@ -97,6 +97,8 @@ export async function createTesseractEngine(options: TesseractOptions): Promise<
       await worker.setParameters({
         tessedit_pageseg_mode: Tesseract.PSM.AUTO,
         preserve_interword_spaces: '0',
+        // Raw frames carry no resolution; saying one keeps tesseract from guessing (and printing it).
+        user_defined_dpi: '144',
       });
       scheduler.addWorker(worker);
     }

@@ -5,6 +5,8 @@ export interface OcrWord {
   /** 0..100 as tesseract reports it. */
   confidence: number;
   box: Box;
+  /** Grey level of the background around the word, set by the analysis for fill masks. */
+  background?: number;
 }
 
 /** One line of text as OCR read it; `block` groups lines tesseract found together. */

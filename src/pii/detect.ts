@@ -4,7 +4,7 @@
  * grouped card numbers) are found, then maps each character span back to the boxes of
  * the words it touches.
  */
-import type { OcrLine } from '../ocr/types.js';
+import type { OcrLine, OcrWord } from '../ocr/types.js';
 import { labelAlone, labelSpans, wholeValue } from './labels.js';
 import { RECOGNIZERS, type Span } from './patterns.js';
 import { PII_TYPES, type Box, type Detection, type PiiType } from './types.js';
@@ -90,11 +90,18 @@ export interface LineText {
   offsets: Array<[number, number]>;
 }
 
+/**
+ * The text of a row of words. A gap wider than 1.5 word heights (a column gap, or the space
+ * between a form label and its value) is written as a tab, so values stop at a column's edge.
+ */
 export function lineText(line: OcrLine): LineText {
   let text = '';
   const offsets: Array<[number, number]> = [];
+  const gap = 1.5 * median(line.words.map((w) => w.box.h));
+  let prev: OcrWord | undefined;
   for (const word of line.words) {
-    if (text) text += ' ';
+    if (prev) text += word.box.x - (prev.box.x + prev.box.w) > gap ? '\t' : ' ';
+    prev = word;
     offsets.push([text.length, text.length + word.text.length]);
     text += word.text;
   }
@@ -109,32 +116,73 @@ export function unionBox(boxes: Box[]): Box {
   return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
 }
 
-/** The box of the words a character span touches (whole words: a mask never cuts a word). */
-export function spanBox(line: OcrLine, lt: LineText, start: number, end: number): Box | null {
-  const boxes = line.words.filter((_, i) => lt.offsets[i][0] < end && lt.offsets[i][1] > start).map((w) => w.box);
-  return boxes.length ? unionBox(boxes) : null;
+function median(xs: number[]): number {
+  if (!xs.length) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
 }
 
-function toDetections(line: OcrLine, lt: LineText, spans: Span[]): Detection[] {
-  const out: Detection[] = [];
+/**
+ * Regroups OCR words into visual rows: words whose boxes overlap vertically by at least
+ * half the smaller height, left to right. Tesseract often puts a form's labels and its
+ * values in different blocks; on screen they are one row.
+ */
+export function groupRows(lines: OcrLine[]): OcrLine[] {
+  const words = lines.flatMap((l) => l.words).sort((a, b) => a.box.y + a.box.h / 2 - (b.box.y + b.box.h / 2));
+  const rows: OcrWord[][] = [];
+  const bands: Array<{ y0: number; y1: number; h: number }> = [];
+  for (const w of words) {
+    let placed = false;
+    for (let i = rows.length - 1; i >= 0 && i >= rows.length - 4; i--) {
+      const b = bands[i];
+      const overlap = Math.min(b.y1, w.box.y + w.box.h) - Math.max(b.y0, w.box.y);
+      if (overlap >= 0.5 * Math.min(b.h, w.box.h)) {
+        rows[i].push(w);
+        b.y0 = Math.min(b.y0, w.box.y);
+        b.y1 = Math.max(b.y1, w.box.y + w.box.h);
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) {
+      rows.push([w]);
+      bands.push({ y0: w.box.y, y1: w.box.y + w.box.h, h: w.box.h });
+    }
+  }
+  return rows.map((ws) => {
+    const sorted = ws.sort((a, b) => a.box.x - b.box.x);
+    return { words: sorted, box: unionBox(sorted.map((w) => w.box)), block: -1 };
+  });
+}
+
+/** A detection and the OCR words it covers. */
+export type LineDetection = Detection & { words: OcrWord[] };
+
+function toDetections(line: OcrLine, lt: LineText, spans: Span[]): LineDetection[] {
+  const out: LineDetection[] = [];
   for (const s of spans) {
-    const box = spanBox(line, lt, s.start, s.end);
-    if (box) out.push({ ...s, value: lt.text.slice(s.start, s.end), box });
+    const words = line.words.filter((_, i) => lt.offsets[i][0] < s.end && lt.offsets[i][1] > s.start);
+    if (words.length) out.push({ ...s, value: lt.text.slice(s.start, s.end), box: unionBox(words.map((w) => w.box)), words });
   }
   return out;
 }
 
-/** The line that reads as the value of `line` when `line` is a label alone: just below it. */
-function lineBelow(lines: OcrLine[], index: number): OcrLine | undefined {
-  const above = lines[index];
-  let best: OcrLine | undefined;
-  for (const l of lines) {
-    if (l === above) continue;
-    const gap = l.box.y - (above.box.y + above.box.h);
-    const overlaps = l.box.x < above.box.x + above.box.w * 4 && l.box.x + l.box.w > above.box.x;
-    if (gap >= -2 && gap <= above.box.h * 2 && overlaps && (!best || l.box.y < best.box.y)) best = l;
+/** The words just below `label` (within two line heights) that start under it: a value written under its label. */
+function valueBelow(rows: OcrLine[], index: number, label: Box): OcrLine | undefined {
+  for (let j = index + 1; j < rows.length; j++) {
+    const gap = rows[j].box.y - (label.y + label.h);
+    if (gap > label.h * 2) return undefined;
+    if (gap < -2) continue;
+    const words = rows[j].words.filter((w) => w.box.x + w.box.w > label.x && w.box.x < label.x + Math.max(label.w * 4, label.h * 12));
+    if (words.length) {
+      // Stop at the first column gap: the value is one segment of the row.
+      const lt = lineText({ words, box: unionBox(words.map((w) => w.box)), block: -1 });
+      const end = lt.text.indexOf('\t');
+      const kept = end < 0 ? words : words.filter((_, i) => lt.offsets[i][0] < end);
+      return { words: kept, box: unionBox(kept.map((w) => w.box)), block: -1 };
+    }
   }
-  return best;
+  return undefined;
 }
 
 /** Detections in the lines of one image, including values whose label is on the line above. */
@@ -142,24 +190,36 @@ export function detectLines(
   lines: OcrLine[],
   options: DetectOptions = DEFAULT_DETECT_OPTIONS,
   known?: ReadonlyMap<string, PiiType>,
-): Detection[] {
-  const out: Detection[] = [];
-  const texts = lines.map(lineText);
-  lines.forEach((line, i) => {
-    const lt = texts[i];
+): LineDetection[] {
+  const out: LineDetection[] = [];
+  const rows = groupRows(lines);
+  rows.forEach((row, i) => {
+    const lt = lineText(row);
     const spans = detectText(lt.text, options);
     if (known) spans.push(...keep(lt.text, findKnownValues(lt.text, known), options));
-    out.push(...toDetections(line, lt, mergeSpans(spans)));
-    const label = labelAlone(lt.text);
-    const below = label ? lineBelow(lines, i) : undefined;
-    if (label && below) {
-      const bt = texts[lines.indexOf(below)];
-      const value = label.value(bt.text) ?? wholeValue(bt.text);
-      if (value) {
-        const span: Span = { type: label.type, detector: 'label-above', confidence: 0.7, start: value[0], end: value[1] };
-        out.push(...toDetections(below, bt, keep(bt.text, [span], options)));
+    out.push(...toDetections(row, lt, mergeSpans(spans)));
+    // A label that ends its column segment, with its value on the row below.
+    const segments = lt.text.split('\t');
+    let segmentStart = 0;
+    segments.forEach((segment, k) => {
+      const next = segments[k + 1];
+      // "Name:<gap>Sofia Doe" is a label and its value on one row: labelSpans took it.
+      const label = next === undefined || labelSpans(next).length > 0 ? labelAlone(segment) : undefined;
+      const segmentEnd = segmentStart + segment.length;
+      if (label) {
+        const labelWords = row.words.filter((_, w) => lt.offsets[w][0] >= segmentStart && lt.offsets[w][1] <= segmentEnd);
+        const below = labelWords.length ? valueBelow(rows, i, unionBox(labelWords.map((w) => w.box))) : undefined;
+        if (below && !labelAlone(lineText(below).text)) {
+          const bt = lineText(below);
+          const value = label.value(bt.text) ?? wholeValue(bt.text);
+          if (value) {
+            const span: Span = { type: label.type, detector: 'label-above', confidence: 0.7, start: value[0], end: value[1] };
+            out.push(...toDetections(below, bt, keep(bt.text, [span], options)));
+          }
+        }
       }
-    }
+      segmentStart = segmentEnd + 1;
+    });
   });
   return out;
 }

@@ -75,7 +75,11 @@ export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
     const atStart = text.slice(0, m.index).trim().length === 0;
     if (!separated && !atStart) continue;
     const restStart = m.index + m[0].length;
-    const value = label.value(text.slice(restStart));
+    // The value may sit across one column gap from its label; it ends at the next one.
+    const rest = text.slice(restStart);
+    const lead = rest.length - rest.trimStart().length;
+    const columnEnd = rest.indexOf('\t', lead);
+    const value = label.value(columnEnd < 0 ? rest : rest.slice(0, columnEnd));
     if (!value) continue;
     out.push({
       type: label.type,

@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { rm, writeFile } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
+import { addOptions } from '../media/ffmpeg.js';
 import sharp from 'sharp';
 import { groundTruth, scrollOffset, visibleOn, FONT_FAMILY, type SceneSpec, type GroundTruth } from './scene.js';
 
@@ -70,10 +71,8 @@ export interface WriteSceneOptions {
 export async function writeScene(scene: SceneSpec, path: string, options: WriteSceneOptions = {}): Promise<GroundTruth> {
   const frameBytes = scene.width * scene.height * 3;
   const frames = new PassThrough({ highWaterMark: frameBytes * 2 });
-  const cmd = ffmpeg()
-    .input(frames)
-    .inputFormat('rawvideo')
-    .inputOptions(['-pix_fmt', 'rgb24', '-s', `${scene.width}x${scene.height}`, '-r', String(scene.fps)]);
+  const cmd = ffmpeg().input(frames).inputFormat('rawvideo');
+  addOptions(cmd, 'input', ['-pix_fmt', 'rgb24', '-s', `${scene.width}x${scene.height}`, '-r', String(scene.fps)]);
   const maps = ['-map', '0:v'];
   let next = 1;
   if (scene.audio) {
@@ -88,16 +87,14 @@ export async function writeScene(scene: SceneSpec, path: string, options: WriteS
     maps.push('-map', `${next++}:s`, '-c:s', 'mov_text');
   }
   const tags = Object.entries(scene.metadata ?? {}).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]);
-  cmd
-    .outputOptions([
+  addOptions(cmd, 'output', [
       '-hide_banner', '-loglevel', 'error',
       ...maps,
       '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast', '-crf', String(options.crf ?? 16),
       '-pix_fmt', 'yuv420p', '-g', String(scene.fps * 4),
       ...tags,
       '-f', 'mp4', '-y',
-    ])
-    .output(path);
+  ]).output(path);
   const done = new Promise<void>((resolve, reject) => {
     cmd.on('error', (err: Error) => reject(new Error(`encoding sample ${scene.name} failed: ${err.message}`)));
     cmd.on('end', () => resolve());

@@ -1,0 +1,248 @@
+/**
+ * The `veil` command line. Each command parses its options (bad options are bad input,
+ * exit 2), runs, and prints one line of error on failure. Progress goes to stderr; results
+ * to stdout.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { resolve, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfigFile, parseConfig, MaskStyle, type Config } from '../config.js';
+import { BadInputError, exitCodeFor, VeilError } from '../errors.js';
+import { detectText } from '../pii/detect.js';
+import { detectOptions, redactVideo, type RedactResult } from '../pipeline/redact.js';
+import { writeScene } from '../synth/render.js';
+import { profileScene } from '../synth/scenarios.js';
+import { VERSION } from '../version.js';
+import { progressPrinter } from './progress.js';
+
+const HELP = `veil ${VERSION}: removes personal data from screen recordings
+
+Usage:
+  veil redact <input> --out <output> [options]
+  veil detect --jsonl [--config <file>]
+  veil demo [--dir <directory>]
+  veil --help | --version
+
+veil redact
+  Finds personal data on screen with OCR (names, emails, phones, addresses, card numbers,
+  IBANs, crypto addresses, IPs, balances, national IDs, API keys) and masks it on every
+  frame where it is visible. The output keeps the input's size, frame rate, frame count
+  and audio; metadata, subtitles and data streams are dropped. The output and its
+  manifest appear only when everything succeeded.
+
+  --out <file>            where to write the redacted video (.mp4, .mov, .mkv, .webm)
+  --manifest <file>       where to write the manifest (default: <out>.manifest.json)
+  --style <style>         fill (default): boxes filled with the background colour; the text
+                          is gone and cannot be recovered.
+                          blur, pixelate: WEAKER, opt-in. Strong settings, but blurred or
+                          pixelated text can in principle be partly reconstructed.
+  --config <file>         JSON configuration (see README: limits, analysis, detection, mask)
+  --sample-interval <s>   seconds between analysed frames (default 0.5)
+  --padding <px>          pixels added around each mask (default 6)
+  --workers <n>           OCR workers (default: one per core)
+  --json                  print one JSON summary line on stdout instead of text
+  --quiet                 print nothing on success
+
+veil detect --jsonl
+  Reads JSON Lines {"text": "..."} on stdin and writes, for each, one line
+  {"detections":[{"type","start","end","confidence"}]} (JavaScript string indices).
+  For trying a configuration on text.
+
+veil demo
+  Makes a sample support-screen recording with fake personal data, redacts it and prints
+  where the files are (default directory: ./out/demo).
+
+Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 output failed verification,
+130 interrupted.`;
+
+async function configFrom(values: { config?: string }, overrides: (c: Config) => unknown): Promise<Config> {
+  const base = values.config ? await loadConfigFile(values.config) : parseConfig({});
+  overrides(base);
+  return parseConfig(base, 'options');
+}
+
+function number(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n)) throw new BadInputError(`--${name} takes a number, not '${text}'`);
+  return n;
+}
+
+function withSignals(): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+function summary(result: RedactResult) {
+  const m = result.manifest;
+  return {
+    ok: true,
+    output: result.output,
+    manifest: result.manifestPath,
+    tracks: m.summary.tracks,
+    byType: m.summary.byType,
+    frames: m.input.frameCount,
+    durationSec: m.input.durationSec,
+    framesOcred: m.analysis.framesOcred,
+    seconds: m.analysis.seconds,
+  };
+}
+
+function printResult(result: RedactResult, mode: { json?: boolean; quiet?: boolean }) {
+  if (mode.quiet) return;
+  if (mode.json) {
+    process.stdout.write(`${JSON.stringify(summary(result))}\n`);
+    return;
+  }
+  const m = result.manifest;
+  const types = Object.entries(m.summary.byType).map(([t, n]) => `${t} ${n}`).join(', ') || 'nothing found';
+  process.stdout.write(
+    `redacted: ${result.output}\nmanifest: ${result.manifestPath}\nmasked:   ${m.summary.tracks} regions (${types}) in ${m.analysis.seconds} s\n`,
+  );
+}
+
+async function runRedact(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      manifest: { type: 'string' },
+      style: { type: 'string' },
+      config: { type: 'string' },
+      'sample-interval': { type: 'string' },
+      padding: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+  });
+  if (positionals.length !== 1) throw new BadInputError('veil redact takes exactly one input file (see veil --help)');
+  if (!values.out) throw new BadInputError('veil redact needs --out <file> (see veil --help)');
+  const style = values.style === undefined ? undefined : MaskStyle.safeParse(values.style);
+  if (style && !style.success) throw new BadInputError(`--style must be fill, blur or pixelate, not '${values.style}'`);
+  const config = await configFrom(values, (c) => {
+    if (style?.success) c.mask.style = style.data;
+    const interval = number('sample-interval', values['sample-interval']);
+    if (interval !== undefined) c.analysis.sampleIntervalSec = interval;
+    const padding = number('padding', values.padding);
+    if (padding !== undefined) c.mask.padding = padding;
+    const workers = number('workers', values.workers);
+    if (workers !== undefined) c.analysis.ocrWorkers = workers;
+  });
+  const progress = values.json || values.quiet ? undefined : progressPrinter();
+  const { signal, dispose } = withSignals();
+  try {
+    const result = await redactVideo({
+      input: positionals[0],
+      output: values.out,
+      manifest: values.manifest,
+      config,
+      signal,
+      onProgress: progress?.update,
+    });
+    progress?.done();
+    printResult(result, values);
+    return 0;
+  } finally {
+    progress?.done();
+    dispose();
+  }
+}
+
+async function runDetect(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { jsonl: { type: 'boolean' }, config: { type: 'string' } } });
+  if (!values.jsonl) throw new BadInputError('veil detect reads JSON Lines: pass --jsonl');
+  const config = await configFrom(values, () => {});
+  const options = detectOptions(config);
+  let bad = 0;
+  let n = 0;
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    n++;
+    if (!line.trim()) continue;
+    let text: unknown;
+    try {
+      text = (JSON.parse(line) as { text?: unknown }).text;
+    } catch {
+      text = undefined;
+    }
+    if (typeof text !== 'string') {
+      bad++;
+      process.stdout.write(`${JSON.stringify({ error: `line ${n} is not a JSON object with a "text" string` })}\n`);
+      continue;
+    }
+    const detections = detectText(text, options).map(({ type, start, end, confidence }) => ({
+      type,
+      start,
+      end,
+      confidence: Math.round(confidence * 100) / 100,
+    }));
+    process.stdout.write(`${JSON.stringify({ detections })}\n`);
+  }
+  return bad ? 2 : 0;
+}
+
+async function runDemo(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } } });
+  const dir = resolve(values.dir ?? join('out', 'demo'));
+  await mkdir(dir, { recursive: true });
+  const sample = join(dir, 'sample.mp4');
+  process.stderr.write(`veil: drawing a sample support-screen recording (fake data) at ${sample}\n`);
+  const scene = profileScene({
+    width: 1280,
+    height: 720,
+    fps: 30,
+    seconds: 6,
+    audio: true,
+    metadata: { title: 'Support call with customer', comment: 'agent notes' },
+  });
+  await writeScene(scene, sample);
+  const code = await runRedact([sample, '--out', join(dir, 'sample.redacted.mp4')]);
+  if (code === 0) {
+    process.stdout.write(`original: ${sample} (fake data; ground truth in ${sample}.truth.json)\n`);
+  }
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'redact':
+        return await runRedact(rest);
+      case 'detect':
+        return await runDetect(rest);
+      case 'demo':
+        return await runDemo(rest);
+      case '--version':
+      case '-v':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(`${HELP}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new BadInputError(`unknown command '${command}' (see veil --help)`);
+    }
+  } catch (err) {
+    const message =
+      err instanceof VeilError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? (err as Error).message
+        : `unexpected failure: ${(err as Error).message ?? err}`;
+    process.stderr.write(`veil: error: ${message}\n`);
+    return (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : exitCodeFor(err);
+  }
+}

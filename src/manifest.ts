@@ -1,0 +1,78 @@
+/**
+ * The manifest written beside a redacted video. It says what was masked, where and when,
+ * and never the raw values: at most a masked form such as `j***@example.com`.
+ */
+import { z } from 'zod';
+import { MaskStyle } from './config.js';
+import { PiiType, type PiiType as PiiTypeT } from './pii/types.js';
+
+const BoxSchema = z.object({ x: z.number().int(), y: z.number().int(), w: z.number().int(), h: z.number().int() });
+
+export const ManifestSchema = z.object({
+  schema: z.literal('veil.manifest/1'),
+  tool: z.object({ name: z.literal('veil'), version: z.string() }),
+  createdAt: z.string(),
+  input: z.object({
+    sha256: z.string().length(64),
+    sizeBytes: z.number().int(),
+    durationSec: z.number(),
+    width: z.number().int(),
+    height: z.number().int(),
+    fps: z.number(),
+    frameCount: z.number().int(),
+    videoCodec: z.string(),
+    audioStreams: z.number().int(),
+    droppedStreams: z.array(z.object({ type: z.string(), codec: z.string() })),
+  }),
+  output: z.object({
+    file: z.string(),
+    sha256: z.string().length(64),
+    sizeBytes: z.number().int(),
+    frameCount: z.number().int(),
+  }),
+  settings: z.object({
+    style: MaskStyle,
+    padding: z.number().int(),
+    sampleIntervalSec: z.number(),
+    entities: z.array(PiiType),
+    minConfidence: z.number(),
+    allowListEntries: z.number().int(),
+    ocrModel: z.string(),
+  }),
+  analysis: z.object({
+    framesAnalysed: z.number().int(),
+    framesOcred: z.number().int(),
+    seconds: z.number(),
+  }),
+  tracks: z.array(
+    z.object({
+      id: z.number().int(),
+      types: z.array(PiiType).min(1),
+      detectors: z.array(z.string()),
+      confidence: z.number().min(0).max(1),
+      fromFrame: z.number().int(),
+      toFrame: z.number().int(),
+      startSec: z.number(),
+      endSec: z.number(),
+      box: BoxSchema,
+      masked: z.array(z.string()),
+    }),
+  ),
+  summary: z.object({
+    tracks: z.number().int(),
+    byType: z.record(z.string(), z.number().int()),
+  }),
+});
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+/** A form of a value that tells a reviewer what kind of thing was masked, not what it was. */
+export function maskValue(type: PiiTypeT, value: string): string {
+  const v = value.trim();
+  if (type === 'email') {
+    const at = v.search(/[@©®]/);
+    if (at > 0) return `${v[0]}***@${v.slice(at + 1).trim()}`;
+  }
+  if (v.length >= 10) return `${v[0]}***${v.slice(-2)}`;
+  if (v.length >= 5) return `${v[0]}***`;
+  return '***';
+}

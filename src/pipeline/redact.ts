@@ -1,0 +1,240 @@
+/**
+ * `redactVideo`: probe, analyse, detect, plan, render, then publish the output and its
+ * manifest together. Nothing appears at the output path unless every stage succeeded:
+ * the video is rendered under a temporary name beside it and renamed at the end.
+ */
+import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { ocrWorkerCount, type Config } from '../config.js';
+import { TransientError } from '../errors.js';
+import { ManifestSchema, maskValue, type Manifest } from '../manifest.js';
+import { renderJob } from '../media/ffmpeg-args.js';
+import { checkFfmpegCapabilities, runFfmpeg } from '../media/ffmpeg.js';
+import { probeVideo } from '../media/probe.js';
+import type { VideoInfo } from '../media/video-info.js';
+import type { OcrEngine, OcrWord } from '../ocr/types.js';
+import { createTesseractEngine } from '../ocr/tesseract.js';
+import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
+import type { PiiType } from '../pii/types.js';
+import { planMasks, type MaskTrack, type SampleDetections } from '../plan/plan.js';
+import { maskFilterGraph } from '../render/filters.js';
+import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
+import { VERSION } from '../version.js';
+import { analyseVideo, type AnalysedFrame } from './analyse.js';
+import { checkAllowed, checkOutput } from './paths.js';
+
+export type Stage = 'probe' | 'analyse' | 'render' | 'finalise';
+
+export interface Progress {
+  stage: Stage;
+  /** 0..1 of the whole job. */
+  fraction: number;
+}
+
+export interface RedactRequest {
+  input: string;
+  output: string;
+  /** Defaults to `<output>.manifest.json`. */
+  manifest?: string;
+  config: Config;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface RedactDeps {
+  /** Makes the OCR engine; the real one is a tesseract.js pool. */
+  createOcr?: (workers: number) => Promise<OcrEngine & { modelVersion?: string }>;
+}
+
+export interface RedactResult {
+  output: string;
+  manifestPath: string;
+  manifest: Manifest;
+}
+
+const WEIGHTS: Record<Stage, [number, number]> = {
+  probe: [0, 0.02],
+  analyse: [0.02, 0.7],
+  render: [0.7, 0.97],
+  finalise: [0.97, 1],
+};
+
+let ffmpegChecked: Promise<void> | undefined;
+
+export function detectOptions(config: Config): DetectOptions {
+  return {
+    entities: config.detection.entities,
+    allowList: config.detection.allowList,
+    minConfidence: config.detection.minConfidence,
+  };
+}
+
+function backgroundOf(words: OcrWord[]): number {
+  const levels = words.map((w) => w.background ?? 128).sort((a, b) => a - b);
+  return levels[Math.floor(levels.length / 2)] ?? 128;
+}
+
+/**
+ * Detection over the whole recording, in two passes: the first finds PII by pattern and
+ * label; the second also masks every other occurrence of a value found anywhere.
+ */
+export function detectInFrames(frames: AnalysedFrame[], options: DetectOptions): SampleDetections[] {
+  const known = new Map<string, PiiType>();
+  for (const f of frames) {
+    for (const d of detectLines(f.lines, options)) known.set(normalizeValue(d.value), d.type);
+  }
+  return frames.map((f) => ({
+    frame: f.frame,
+    detections: detectLines(f.lines, options, known).map((d) => ({ ...d, fill: backgroundOf(d.words) })),
+  }));
+}
+
+export function buildManifest(args: {
+  info: VideoInfo;
+  inputSha: string;
+  outputFile: string;
+  outputSha: string;
+  outputSize: number;
+  config: Config;
+  tracks: MaskTrack[];
+  frames: AnalysedFrame[];
+  ocrCount: number;
+  ocrModel: string;
+  seconds: number;
+}): Manifest {
+  const { info, config, tracks } = args;
+  const byType: Record<string, number> = {};
+  for (const t of tracks) for (const type of t.types) byType[type] = (byType[type] ?? 0) + 1;
+  const seconds = (n: number) => Math.round((n / info.fps) * 1000) / 1000;
+  return ManifestSchema.parse({
+    schema: 'veil.manifest/1',
+    tool: { name: 'veil', version: VERSION },
+    createdAt: new Date().toISOString(),
+    input: {
+      sha256: args.inputSha,
+      sizeBytes: info.sizeBytes,
+      durationSec: info.durationSec,
+      width: info.width,
+      height: info.height,
+      fps: info.fps,
+      frameCount: info.frameCount,
+      videoCodec: info.videoCodec,
+      audioStreams: info.audio.length,
+      droppedStreams: info.droppedStreams.map(({ type, codec }) => ({ type, codec })),
+    },
+    output: { file: args.outputFile, sha256: args.outputSha, sizeBytes: args.outputSize, frameCount: info.frameCount },
+    settings: {
+      style: config.mask.style,
+      padding: config.mask.padding,
+      sampleIntervalSec: config.analysis.sampleIntervalSec,
+      entities: config.detection.entities,
+      minConfidence: config.detection.minConfidence,
+      allowListEntries: config.detection.allowList.length,
+      ocrModel: args.ocrModel,
+    },
+    analysis: { framesAnalysed: args.frames.length, framesOcred: args.ocrCount, seconds: Math.round(args.seconds * 100) / 100 },
+    tracks: tracks.map((t) => ({
+      id: t.id,
+      types: t.types,
+      detectors: t.detectors,
+      confidence: Math.round(t.confidence * 100) / 100,
+      fromFrame: t.from,
+      toFrame: t.to,
+      startSec: seconds(t.from),
+      endSec: seconds(t.to + 1),
+      box: t.box,
+      masked: [...new Set(t.values.map((v) => maskValue(t.types[0], v)))],
+    })),
+    summary: { tracks: tracks.length, byType },
+  });
+}
+
+export async function redactVideo(request: RedactRequest, deps: RedactDeps = {}): Promise<RedactResult> {
+  const { config, signal } = request;
+  const started = Date.now();
+  const report = (stage: Stage, within: number) => {
+    const [a, b] = WEIGHTS[stage];
+    request.onProgress?.({ stage, fraction: a + (b - a) * Math.max(0, Math.min(1, within)) });
+  };
+
+  report('probe', 0);
+  const input = await checkAllowed(request.input, config.allowedRoots, 'input');
+  const target = await checkOutput(request.output, input, config.allowedRoots);
+  const manifestPath = request.manifest ?? `${target.path}.manifest.json`;
+  const info = await probeVideo(input, config);
+  ffmpegChecked ??= checkFfmpegCapabilities();
+  await ffmpegChecked.catch((err) => {
+    ffmpegChecked = undefined;
+    throw err;
+  });
+  report('probe', 1);
+
+  const workers = ocrWorkerCount(config);
+  const createOcr = deps.createOcr ?? ((n: number) => createTesseractEngine({ workers: n }));
+  const ocr = await createOcr(workers);
+  let analysis;
+  try {
+    analysis = await analyseVideo(input, info, config, ocr, {
+      signal,
+      workers,
+      onProgress: (done, total) => report('analyse', done / total),
+    });
+  } finally {
+    await ocr.close();
+  }
+  const samples = detectInFrames(analysis.frames, detectOptions(config));
+  const tracks = planMasks(samples, {
+    frameCount: info.frameCount,
+    width: info.width,
+    height: info.height,
+    padding: config.mask.padding,
+  });
+
+  const work = await mkdtemp(join(tmpdir(), 'veil-'));
+  const partial = temporaryNameFor(target.path);
+  try {
+    const script = join(work, 'masks.filter');
+    await writeFile(script, maskFilterGraph(tracks, config.mask.style), { mode: 0o600 });
+    report('render', 0);
+    await runFfmpeg(renderJob(input, partial, info, script, config, target.container), {
+      signal,
+      onFrames: (n) => report('render', n / info.frameCount),
+    });
+    report('finalise', 0);
+    const rendered = await probeVideo(partial, config).catch((err) => {
+      throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
+    });
+    if (rendered.frameCount !== info.frameCount) {
+      throw new TransientError(`the render has ${rendered.frameCount} frames, the input ${info.frameCount}`);
+    }
+    await fsyncFile(partial);
+    const [inputSha, outputSha, outStat] = await Promise.all([sha256File(input), sha256File(partial), stat(partial)]);
+    const manifest = buildManifest({
+      info,
+      inputSha,
+      outputFile: basename(target.path),
+      outputSha,
+      outputSize: outStat.size,
+      config,
+      tracks,
+      frames: analysis.frames,
+      ocrCount: analysis.ocrCount,
+      ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
+      seconds: (Date.now() - started) / 1000,
+    });
+    signal?.throwIfAborted();
+    await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    try {
+      await rename(partial, target.path);
+    } catch (err) {
+      await rm(manifestPath, { force: true });
+      throw err;
+    }
+    report('finalise', 1);
+    return { output: target.path, manifestPath, manifest };
+  } finally {
+    await rm(partial, { force: true });
+    await rm(work, { recursive: true, force: true });
+  }
+}
