@@ -26,6 +26,9 @@ export const ConfigSchema = z
         ocrWorkers: z.number().int().positive().max(64).optional(),
         /** Frames with no change above this mean grey-level difference (0-255) reuse the last OCR. */
         unchangedThreshold: z.number().min(0).max(64).default(1.5),
+        /** Text lower than this many pixels is read again from an enlarged frame. */
+        minTextHeight: z.number().int().min(4).max(64).default(12),
+        maxUpscale: z.number().min(1).max(4).default(3),
       })
       .strict()
       .prefault({}),

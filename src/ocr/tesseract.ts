@@ -99,6 +99,8 @@ export async function createTesseractEngine(options: TesseractOptions): Promise<
         preserve_interword_spaces: '0',
         // Raw frames carry no resolution; saying one keeps tesseract from guessing (and printing it).
         user_defined_dpi: '144',
+        // Tesseract's own diagnostics would otherwise go to this process's stderr.
+        debug_file: '/dev/null',
       });
       scheduler.addWorker(worker);
     }

@@ -34,13 +34,19 @@ function nameValue(rest: string): [number, number] | null {
   return m[1].replace(/[^\p{L}]/gu, '').length >= 2 ? [start, m[0].length] : null;
 }
 
+/** A login or e-mail value: one token with a dot or an at sign in it (not "login ok"). */
+const identity = (rest: string): [number, number] | null => {
+  const v = wholeValue(rest);
+  return v && /[@©®.]/.test(rest.slice(v[0], v[1])) ? v : null;
+};
+
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
 
 export const LABELS: Label[] = [
   { words: ['account holder', 'cardholder', 'card holder', 'full name', 'customer name', 'beneficiary', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
   { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: longToken },
   { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence'], type: 'postal_address', value: wholeValue },
-  { words: ['e-mail', 'email', 'mail'], type: 'email', value: wholeValue },
+  { words: ['e-mail', 'email', 'mail', 'username', 'user'], type: 'email', value: identity },
   { words: ['telephone', 'phone', 'mobile', 'tel', 'cell'], type: 'phone', value: hasDigits(5) },
   { words: ['available balance', 'balance', 'available', 'equity', 'holdings', 'total assets'], type: 'money', value: hasDigits(1) },
   { words: ['iban', 'account number', 'account no', 'acct'], type: 'iban', value: hasDigits(4) },

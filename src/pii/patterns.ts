@@ -37,10 +37,17 @@ function matches(
   return out;
 }
 
-const email: Recognizer = (t) =>
-  matches(t, /[\w.+%-]+ ?[@©®] ?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}/i, 'email', 'pattern:email', (m) =>
+const TLD = 'com|org|net|io|co|de|uk|fr|es|it|nl|ru|info|biz|me|app|dev|edu|gov|ch|at|be|pl|se|jp|cn|in|br|ca|au';
+const email: Recognizer = (t) => [
+  // OCR inserts a space after dots and reads "@" as a copyright or registered sign.
+  ...matches(t, /[\w.+%-]+ ?[@©®] ?[\w-]+(?:\. ?[\w-]+)*\. ?[a-z]{2,}/i, 'email', 'pattern:email', (m) =>
     m[0].includes('@') ? 0.95 : 0.7,
-  );
+  ),
+  // "@" lost altogether: name.name<x>domain.tld, a dotted local part before a known TLD.
+  ...matches(t, new RegExp(`(?<![\\w@.])[a-z0-9_%+-]+\\.[a-z0-9_%+-]+[a-z0-9.-]*\\.(?:${TLD})(?![\\w.])`, 'i'), 'email', 'pattern:email-damaged', (m) =>
+    m[0].length >= 12 && !m[0].includes('@') ? 0.45 : null,
+  ),
+];
 
 const card: Recognizer = (t) =>
   matches(t, /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)/, 'card_number', 'pattern:card', (m) => {
@@ -119,9 +126,13 @@ const address: Recognizer = (t) =>
     () => 0.75,
   );
 
+const DATE_LIKE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b/;
+
 const phone: Recognizer = (t) => {
   const out: Span[] = [];
   for (const found of findPhoneNumbersInText(t, { defaultCountry: 'US' })) {
+    // A date followed by an hour reads as a number to libphonenumber.
+    if (DATE_LIKE.test(t.slice(found.startsAt, found.endsAt))) continue;
     out.push({ type: 'phone', detector: 'pattern:phone', confidence: 0.85, start: found.startsAt, end: found.endsAt });
   }
   // International numbers libphonenumber does not know the plan of still have this shape.

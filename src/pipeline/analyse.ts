@@ -10,6 +10,7 @@ import { streamFfmpeg } from '../media/ffmpeg.js';
 import { readGreyFrames, type GreyFrame } from '../media/frames.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrLine } from '../ocr/types.js';
+import { recognizeReadable } from '../ocr/upscale.js';
 import { borderMedian, framesDiffer } from './image.js';
 
 export interface AnalysedFrame {
@@ -49,7 +50,10 @@ export async function analyseVideo(
   let done = 0;
 
   const analyse = async (frame: GreyFrame): Promise<AnalysedFrame> => {
-    const { lines } = await ocr.recognize(frame);
+    const { lines } = await recognizeReadable(ocr, frame, {
+      minTextHeight: config.analysis.minTextHeight,
+      maxScale: config.analysis.maxUpscale,
+    });
     for (const word of lines.flatMap((l) => l.words)) word.background = borderMedian(frame, word.box, margin);
     return { frame: frame.index, lines, reused: false };
   };

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench`: redacts the synthetic corpus with `veil redact` and prints, per
+ * scenario, the PII item-frames left exposed, over-masking, wall time against a plain
+ * ffmpeg transcode of the same file measured in the same run, and peak memory.
+ *
+ *   npm run bench -- [--seconds 10] [--only name,name] [--keep]
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseConfig } from '../src/config.js';
+import { plainTranscodeJob } from '../src/media/ffmpeg-args.js';
+import { runFfmpeg } from '../src/media/ffmpeg.js';
+import { measureExposure, readTruth } from '../src/synth/exposure.js';
+import { writeScene } from '../src/synth/render.js';
+import { benchScenarios } from './scenarios.js';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const PAGE = 4096;
+
+/** Resident memory of a process and all its descendants, in bytes. */
+async function treeRss(pid: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      /* gone */
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const p of tree) {
+    try {
+      total += Number((await readFile(`/proc/${p}/statm`, 'utf8')).split(' ')[1]) * PAGE;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - t) / 1e9];
+}
+
+interface VeilRun {
+  seconds: number;
+  peakBytes: number;
+  summary: Record<string, unknown>;
+}
+
+async function runVeil(input: string, output: string): Promise<VeilRun> {
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [join(root, 'bin/veil.js'), 'redact', input, '--out', output, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  let peak = 0;
+  const poll = setInterval(() => {
+    void treeRss(child.pid!).then((rss) => (peak = Math.max(peak, rss)));
+  }, 100);
+  const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  clearInterval(poll);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`veil redact failed (${code}): ${stderr.trim().split('\n').pop()}`);
+  return { seconds, peakBytes: peak, summary: JSON.parse(stdout.trim().split('\n').pop()!) };
+}
+
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+
+async function main() {
+  const { values } = parseArgs({
+    options: { seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' } },
+  });
+  const seconds = Number(values.seconds ?? 10);
+  const only = values.only?.split(',');
+  const dir = join(root, 'bench-output');
+  await mkdir(dir, { recursive: true });
+  const config = parseConfig({});
+  const rows: Array<Record<string, unknown>> = [];
+  const scenarios = benchScenarios(seconds).filter((s) => !only || only.includes(s.name));
+  console.log(`veil bench: ${scenarios.length} scenarios of ${seconds} s at 30 fps; times are wall seconds on this machine\n`);
+  for (const s of scenarios) {
+    const scene = s.scene();
+    const tag = createHash('sha256').update(JSON.stringify(scene)).digest('hex').slice(0, 10);
+    const input = join(dir, `${s.name}-${tag}.mp4`);
+    if (!existsSync(`${input}.truth.json`)) {
+      process.stderr.write(`drawing ${s.name}...\n`);
+      await writeScene(scene, input);
+    }
+    const truth = await readTruth(input);
+    const plainOut = join(dir, `${s.name}.plain.mp4`);
+    const redacted = join(dir, `${s.name}.redacted.mp4`);
+    const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config)));
+    process.stderr.write(`redacting ${s.name}...\n`);
+    const veil = await runVeil(input, redacted);
+    const exposure = await measureExposure(input, redacted, truth, config);
+    const row = {
+      scenario: s.name,
+      kind: s.kind,
+      size: `${scene.width}x${scene.height}`,
+      durationSec: scene.frames / scene.fps,
+      piiItemFrames: exposure.piiItemFrames,
+      exposedItemFrames: exposure.exposedItemFrames,
+      longestExposureSec: exposure.longestExposureSec,
+      textItemFrames: exposure.textItemFrames,
+      overMaskedPct: exposure.textItemFrames ? (100 * exposure.maskedTextItemFrames) / exposure.textItemFrames : 0,
+      veilSec: veil.seconds,
+      transcodeSec: plainSec,
+      ratio: veil.seconds / plainSec,
+      peakMiB: veil.peakBytes / 2 ** 20,
+      framesOcred: veil.summary.framesOcred,
+      tracks: veil.summary.tracks,
+    };
+    rows.push(row);
+    if (!values.keep) await rm(plainOut, { force: true });
+  }
+  const header = `${'scenario'.padEnd(27)}${pad('kind', 10)}${pad('PII frames', 11)}${pad('exposed', 9)}${pad('longest s', 10)}${pad('overmask', 9)}${pad('veil s', 8)}${pad('ffmpeg s', 9)}${pad('ratio', 7)}${pad('peak MiB', 9)}${pad('OCRed', 6)}`;
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  for (const r of rows) {
+    console.log(
+      `${String(r.scenario).padEnd(27)}${pad(r.kind as string, 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.framesOcred as number, 6)}`,
+    );
+  }
+  await writeFile(join(dir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
+  console.log(`\nexposed: PII item-frames whose ink is mostly unchanged in the output (goal 0).`);
+  console.log(`overmask: non-PII text item-frames masked. ratio: veil wall time / plain libx264 veryfast transcode.`);
+  console.log(`results: ${join(dir, 'results.json')}`);
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import type { SceneSpec } from '../src/synth/scene.js';
+import { chatScene, profileScene, terminalScene, transactionsScene } from '../src/synth/scenarios.js';
+
+export interface BenchScenario {
+  name: string;
+  /** What the scenario exercises; "motion" ones are expected to need motion tracking. */
+  kind: 'static' | 'appearing' | 'motion';
+  scene: () => SceneSpec;
+}
+
+const p720 = { width: 1280, height: 720, fps: 30 };
+const p1080 = { width: 1920, height: 1080, fps: 30 };
+
+export function benchScenarios(seconds: number): BenchScenario[] {
+  return [
+    { name: 'profile-720p-light', kind: 'static', scene: () => profileScene({ ...p720, seconds, audio: true }) },
+    { name: 'profile-1080p-dark', kind: 'static', scene: () => profileScene({ ...p1080, seconds, theme: 'dark', seed: 11 }) },
+    { name: 'chat-1080p-dark', kind: 'appearing', scene: () => chatScene({ ...p1080, seconds, theme: 'dark' }) },
+    { name: 'terminal-720p-small', kind: 'appearing', scene: () => terminalScene({ ...p720, seconds }) },
+    { name: 'transactions-1080p-scroll', kind: 'motion', scene: () => transactionsScene({ ...p1080, seconds, pxPerSecond: 150 }) },
+  ];
+}
