@@ -68,7 +68,8 @@ const crypto: Recognizer = (t) => [
   ...matches(t, /\b(?:bc|tb|ltc)1[a-z0-9]{20,90}\b/i, 'crypto_address', 'pattern:bech32', (m) =>
     bech32Valid(m[0]) ? 0.98 : 0.75,
   ),
-  ...matches(t, new RegExp(`\\b[13]${BASE58}{25,34}\\b`), 'crypto_address', 'pattern:base58', (m) =>
+  // Any letters, not only base58's: OCR reads l as I and o as 0.
+  ...matches(t, /\b[13][A-Za-z0-9]{25,34}\b/, 'crypto_address', 'pattern:base58', (m) =>
     base58CheckValid(m[0]) ? 0.97 : /\d/.test(m[0]) && /[a-z]/.test(m[0]) && /[A-Z]/.test(m[0]) ? 0.55 : null,
   ),
   ...matches(t, /\b0[xX][0-9a-fA-F]{40}\b/, 'crypto_address', 'pattern:eth', (m) => (eip55Valid(m[0]) ? 0.98 : 0.8)),
@@ -144,7 +145,24 @@ const phone: Recognizer = (t) => {
   return out;
 };
 
+/**
+ * Long random-looking tokens (mixed case and digits, or long hex): addresses and keys whose
+ * prefix or checksum OCR damaged still look like this, and ordinary words never do.
+ */
+const highEntropy: Recognizer = (t) =>
+  matches(t, /(?<![\w])[A-Za-z0-9_+/=-]{24,}(?![\w])/, 'api_key', 'pattern:high-entropy', (m) => {
+    const s = m[0];
+    const digits = (s.match(/\d/g) ?? []).length;
+    const mixed = /[a-z]/.test(s) && /[A-Z]/.test(s) && digits >= 2;
+    const hex = /^(0x)?[0-9a-fA-F]{32,}$/.test(s) && digits >= 4;
+    return mixed || hex ? 0.45 : null;
+  }).map((span) => {
+    const s = t.slice(span.start, span.end);
+    return /^(?:[13LMTr]|bc1|0x)/i.test(s) ? { ...span, type: 'crypto_address' as const } : span;
+  });
+
 export const RECOGNIZERS: Record<string, Recognizer> = {
+  highEntropy,
   email,
   card,
   iban,

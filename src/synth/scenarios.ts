@@ -118,10 +118,13 @@ export function profileScene(o: SceneOptions): SceneSpec {
     l.line(x, Math.round(y), size, [label.padEnd(13), value]);
     y += lineH;
   }
-  const rx = Math.round(o.width * 0.76);
+  // Ticket facts in a second column, right of the longest value, when the screen has room.
+  const widest = Math.max(...l.items.filter((i) => i.pii).map((i) => i.x + textBox(i).w));
+  const rx = Math.max(Math.round(o.width * 0.76), widest + 2 * size);
   const facts = ['Status: Open', 'Opened 2026-03-02', 'App v4.12.3', 'Order ORD-778812', 'Fee tier 0.10%', 'KYC level 2', 'Priority P3'];
+  const fits = rx + textBox({ x: 0, y: 0, size: Math.round(size * 0.9), text: 'Opened 2026-03-02' }).w < o.width;
   let fy = top + lineH * 1.4;
-  for (const f of facts) {
+  for (const f of fits ? facts : []) {
     l.line(rx, Math.round(fy), Math.round(size * 0.9), [f], { color: theme.muted });
     fy += lineH;
   }

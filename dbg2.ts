@@ -1,0 +1,11 @@
+import { createTesseractEngine } from './src/ocr/tesseract.js';
+import { recognizeReadable } from './src/ocr/upscale.js';
+import { detectLines, groupRows, lineText } from './src/pii/detect.js';
+import sharp from 'sharp';
+const { data, info } = await sharp(process.argv[2]).greyscale().raw().toBuffer({ resolveWithObject: true });
+const ocr = await createTesseractEngine({ workers: 1 });
+const img = { width: info.width, height: info.height, data };
+const r = await recognizeReadable(ocr, img, { minTextHeight: 12, maxScale: 3 });
+for (const row of groupRows(r.lines)) console.log(JSON.stringify(lineText(row).text), row.box.h);
+for (const d of detectLines(r.lines)) console.log(d.type, d.detector, JSON.stringify(d.value), d.box);
+await ocr.close();
