@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { containerForPath, renderJob, sampledGreyFramesJob, sampleFrameIndices, sampleStep } from '../../src/media/ffmpeg-args.js';
+import type { VideoInfo } from '../../src/media/video-info.js';
+import type { MaskTrack } from '../../src/plan/plan.js';
+import { maskFilterGraph } from '../../src/render/filters.js';
+
+const info: VideoInfo = {
+  sizeBytes: 1000,
+  container: 'mov,mp4,m4a,3gp,3g2,mj2',
+  durationSec: 10,
+  width: 1280,
+  height: 720,
+  rotation: 0,
+  fps: 30,
+  frameCount: 300,
+  videoCodec: 'h264',
+  pixelFormat: 'yuv420p',
+  videoStreamIndex: 1,
+  audio: [{ index: 0, codec: 'aac' }],
+  droppedStreams: [{ index: 2, type: 'subtitle', codec: 'mov_text' }],
+};
+const config = parseConfig({});
+
+const track = (over: Partial<MaskTrack> = {}): MaskTrack => ({
+  id: 0,
+  types: ['email'],
+  detectors: ['pattern:email'],
+  confidence: 0.9,
+  from: 10,
+  to: 40,
+  box: { x: 100, y: 50, w: 80, h: 20 },
+  fill: 255,
+  values: ['x'],
+  ...over,
+});
+
+describe('sampling', () => {
+  it('takes every step-th frame and always the last', () => {
+    expect(sampleFrameIndices(10, 4)).toEqual([0, 4, 8, 9]);
+    expect(sampleFrameIndices(9, 4)).toEqual([0, 4, 8]);
+    expect(sampleStep(info, 0.5)).toBe(15);
+  });
+
+  it('decodes the selected frames as grey, by frame number, without audio', () => {
+    const job = sampledGreyFramesJob('/in.mp4', info, 15);
+    expect(job.output).toBeNull();
+    expect(job.outputOptions).toEqual(expect.arrayContaining(['-an', '-sn', '-dn', '-fps_mode', 'passthrough']));
+    expect(job.outputOptions[job.outputOptions.indexOf('-vf') + 1]).toBe("select='not(mod(n\\,15))+eq(n\\,299)',format=gray");
+  });
+});
+
+describe('renderJob', () => {
+  const job = renderJob('/in.mp4', '/out/.x.partial.mp4', info, '/tmp/masks.filter', config, 'mp4');
+  const opts = job.outputOptions.join(' ');
+
+  it('maps the video stream and copies audio, dropping everything else', () => {
+    expect(opts).toContain('-map 0:1 -map 0:a -c:a copy');
+    expect(opts).toContain('-sn -dn');
+    expect(opts).toContain('-map_metadata -1 -map_metadata:s:v -1 -map_metadata:s:a -1 -map_chapters -1');
+  });
+
+  it('keeps every frame at its time and burns in the filter script', () => {
+    expect(opts).toContain('-fps_mode passthrough');
+    expect(opts).toContain('-filter_script:v /tmp/masks.filter');
+    expect(opts).toContain('-c:v libx264 -preset veryfast -crf 20');
+    expect(job.inputOptions).toContain('-stats');
+  });
+
+  it('picks the container from the output name', () => {
+    expect(containerForPath('a/b.MP4')).toBe('mp4');
+    expect(containerForPath('a/b.mkv')).toBe('matroska');
+    expect(containerForPath('a/b.avi')).toBeUndefined();
+  });
+});
+
+describe('maskFilterGraph', () => {
+  it('fills each track with its background colour over its frame range', () => {
+    expect(maskFilterGraph([track(), track({ id: 1, from: 0, to: 5, fill: 16 })], 'fill')).toBe(
+      "drawbox=x=100:y=50:w=80:h=20:color=0xffffff@1:t=fill:enable='between(n,10,40)',\n" +
+        "drawbox=x=100:y=50:w=80:h=20:color=0x101010@1:t=fill:enable='between(n,0,5)'",
+    );
+  });
+
+  it('is a pass-through when there is nothing to mask', () => {
+    expect(maskFilterGraph([], 'fill')).toBe('null');
+  });
+
+  it('blurs or pixelates crops overlaid over the track range', () => {
+    const blur = maskFilterGraph([track(), track({ id: 1 })], 'blur');
+    expect(blur).toMatch(/^split=3\[base\]\[c0\]\[c1\]/);
+    expect(blur).toContain('[c0]crop=80:20:100:50,boxblur=');
+    expect(blur).toContain("[o0][m1]overlay=x=100:y=50:enable='between(n,10,40)'");
+    const pix = maskFilterGraph([track()], 'pixelate');
+    expect(pix).toContain('scale=7:2:flags=area,scale=80:20:flags=neighbor');
+  });
+});
