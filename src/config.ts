@@ -20,12 +20,14 @@ export const ConfigSchema = z
       .prefault({}),
     analysis: z
       .object({
-        /** Seconds between analysed frames. */
-        sampleIntervalSec: z.number().positive().max(10).default(0.5),
+        /** A 4x4-pixel cell whose mean grey level moves by more than this has changed. */
+        changeThreshold: z.number().min(1).max(64).default(6),
+        /** A changed region is read once it has been still this long. */
+        settleSec: z.number().min(0).max(5).default(0.1),
+        /** Changes less than this far apart (typing) are one burst: a value found at its end is masked from its start. */
+        burstGapSec: z.number().min(0).max(30).default(1.5),
         /** OCR workers; defaults to the number of cores. */
         ocrWorkers: z.number().int().positive().max(64).optional(),
-        /** Frames with no change above this mean grey-level difference (0-255) reuse the last OCR. */
-        unchangedThreshold: z.number().min(0).max(64).default(1.5),
         /** Text lower than this many pixels is read again from an enlarged frame. */
         minTextHeight: z.number().int().min(4).max(64).default(12),
         maxUpscale: z.number().min(1).max(4).default(3),

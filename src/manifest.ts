@@ -33,21 +33,25 @@ export const ManifestSchema = z.object({
   settings: z.object({
     style: MaskStyle,
     padding: z.number().int(),
-    sampleIntervalSec: z.number(),
+    settleSec: z.number(),
     entities: z.array(PiiType),
     minConfidence: z.number(),
     allowListEntries: z.number().int(),
     ocrModel: z.string(),
   }),
   analysis: z.object({
-    framesAnalysed: z.number().int(),
-    framesOcred: z.number().int(),
+    framesDecoded: z.number().int(),
+    /** OCR reads of changed regions, and the pixels they covered. */
+    reads: z.number().int(),
+    pixelsRead: z.number().int(),
     seconds: z.number(),
   }),
   tracks: z.array(
     z.object({
       id: z.number().int(),
-      types: z.array(PiiType).min(1),
+      /** pii: found by a detector; changing: masked whole while it changed, before it could be read. */
+      kind: z.enum(['pii', 'changing']),
+      types: z.array(PiiType),
       detectors: z.array(z.string()),
       confidence: z.number().min(0).max(1),
       fromFrame: z.number().int(),
@@ -60,6 +64,8 @@ export const ManifestSchema = z.object({
   ),
   summary: z.object({
     tracks: z.number().int(),
+    piiTracks: z.number().int(),
+    changingTracks: z.number().int(),
     byType: z.record(z.string(), z.number().int()),
   }),
 });

@@ -38,7 +38,6 @@ veil redact
                           blur, pixelate: WEAKER, opt-in. Strong settings, but blurred or
                           pixelated text can in principle be partly reconstructed.
   --config <file>         JSON configuration (see README: limits, analysis, detection, mask)
-  --sample-interval <s>   seconds between analysed frames (default 0.5)
   --padding <px>          pixels added around each mask (default 6)
   --workers <n>           OCR workers (default: one per core)
   --json                  print one JSON summary line on stdout instead of text
@@ -93,7 +92,8 @@ function summary(result: RedactResult) {
     byType: m.summary.byType,
     frames: m.input.frameCount,
     durationSec: m.input.durationSec,
-    framesOcred: m.analysis.framesOcred,
+    reads: m.analysis.reads,
+    changingTracks: m.summary.changingTracks,
     seconds: m.analysis.seconds,
   };
 }
@@ -105,9 +105,11 @@ function printResult(result: RedactResult, mode: { json?: boolean; quiet?: boole
     return;
   }
   const m = result.manifest;
-  const types = Object.entries(m.summary.byType).map(([t, n]) => `${t} ${n}`).join(', ') || 'nothing found';
+  const types = Object.entries(m.summary.byType).map(([t, n]) => `${t} ${n}`).join(', ') || 'no PII found';
   process.stdout.write(
-    `redacted: ${result.output}\nmanifest: ${result.manifestPath}\nmasked:   ${m.summary.tracks} regions (${types}) in ${m.analysis.seconds} s\n`,
+    `redacted: ${result.output}\nmanifest: ${result.manifestPath}\n` +
+      `masked:   ${m.summary.piiTracks} PII regions (${types}), ${m.summary.changingTracks} regions while they changed; ` +
+      `${m.analysis.reads} OCR reads in ${m.analysis.seconds} s\n`,
   );
 }
 
@@ -120,7 +122,6 @@ async function runRedact(argv: string[]): Promise<number> {
       manifest: { type: 'string' },
       style: { type: 'string' },
       config: { type: 'string' },
-      'sample-interval': { type: 'string' },
       padding: { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'boolean' },
@@ -133,8 +134,6 @@ async function runRedact(argv: string[]): Promise<number> {
   if (style && !style.success) throw new BadInputError(`--style must be fill, blur or pixelate, not '${values.style}'`);
   const config = await configFrom(values, (c) => {
     if (style?.success) c.mask.style = style.data;
-    const interval = number('sample-interval', values['sample-interval']);
-    if (interval !== undefined) c.analysis.sampleIntervalSec = interval;
     const padding = number('padding', values.padding);
     if (padding !== undefined) c.mask.padding = padding;
     const workers = number('workers', values.workers);

@@ -28,6 +28,28 @@ export function sampleStep(info: VideoInfo, intervalSec: number): number {
   return Math.max(1, Math.round(info.fps * intervalSec));
 }
 
+/**
+ * Decodes every frame as 8-bit grey, full size, with the same frame reduced 4x by area
+ * averaging stacked below it (padded to the full width): one raw image a frame on stdout,
+ * width x (height + floor(height / 4)) bytes.
+ */
+export function analysisFramesJob(path: string, info: VideoInfo): FfmpegJob {
+  const sw = Math.floor(info.width / 4);
+  const sh = Math.floor(info.height / 4);
+  return {
+    input: path,
+    inputOptions: [...QUIET],
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      '-an', '-sn', '-dn',
+      '-vf', `format=gray,split[full][small];[small]scale=${sw}:${sh}:flags=area,pad=${info.width}:${sh}:0:0[band];[full][band]vstack`,
+      '-fps_mode', 'passthrough',
+      '-f', 'rawvideo',
+    ],
+    output: null,
+  };
+}
+
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;

@@ -17,11 +17,11 @@ import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
 import type { PiiType } from '../pii/types.js';
-import { planMasks, type MaskTrack, type SampleDetections } from '../plan/plan.js';
+import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
-import { analyseVideo, type AnalysedFrame } from './analyse.js';
+import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
 import { checkAllowed, checkOutput } from './paths.js';
 
 export type Stage = 'probe' | 'analyse' | 'render' | 'finalise';
@@ -76,18 +76,36 @@ function backgroundOf(words: OcrWord[]): number {
 }
 
 /**
- * Detection over the whole recording, in two passes: the first finds PII by pattern and
- * label; the second also masks every other occurrence of a value found anywhere.
+ * Detection over every read of the recording, in two passes: the first finds PII by
+ * pattern and label; the second also masks every other occurrence of a value found
+ * anywhere. Each detection is masked over the frames its read says it stayed on screen;
+ * regions that were changing are masked whole while they changed.
  */
-export function detectInFrames(frames: AnalysedFrame[], options: DetectOptions): SampleDetections[] {
+export function maskPieces(analysis: AnalyseResult, options: DetectOptions): MaskPiece[] {
+  const last = analysis.frameCount - 1;
   const known = new Map<string, PiiType>();
-  for (const f of frames) {
-    for (const d of detectLines(f.lines, options)) known.set(normalizeValue(d.value), d.type);
+  for (const r of analysis.reads) {
+    for (const d of detectLines(r.lines, options)) known.set(normalizeValue(d.value), d.type);
   }
-  return frames.map((f) => ({
-    frame: f.frame,
-    detections: detectLines(f.lines, options, known).map((d) => ({ ...d, fill: backgroundOf(d.words) })),
-  }));
+  const pieces: MaskPiece[] = [];
+  for (const r of analysis.reads as ReadEvent[]) {
+    for (const d of detectLines(r.lines, options, known)) {
+      pieces.push({
+        kind: 'pii',
+        ...r.window.span(d.box, last),
+        box: d.box,
+        types: [d.type],
+        detectors: [d.detector],
+        confidence: d.confidence,
+        fill: backgroundOf(d.words),
+        values: [d.value],
+      });
+    }
+  }
+  for (const c of analysis.changing) {
+    pieces.push({ kind: 'changing', from: c.from, to: c.to, box: c.box, types: [], detectors: ['change'], confidence: 1, fill: c.fill, values: [] });
+  }
+  return pieces;
 }
 
 export function buildManifest(args: {
@@ -98,14 +116,14 @@ export function buildManifest(args: {
   outputSize: number;
   config: Config;
   tracks: MaskTrack[];
-  frames: AnalysedFrame[];
-  ocrCount: number;
+  analysis: AnalyseResult;
   ocrModel: string;
   seconds: number;
 }): Manifest {
   const { info, config, tracks } = args;
   const byType: Record<string, number> = {};
   for (const t of tracks) for (const type of t.types) byType[type] = (byType[type] ?? 0) + 1;
+  const changing = tracks.filter((t) => t.kind === 'changing').length;
   const seconds = (n: number) => Math.round((n / info.fps) * 1000) / 1000;
   return ManifestSchema.parse({
     schema: 'veil.manifest/1',
@@ -127,15 +145,21 @@ export function buildManifest(args: {
     settings: {
       style: config.mask.style,
       padding: config.mask.padding,
-      sampleIntervalSec: config.analysis.sampleIntervalSec,
+      settleSec: config.analysis.settleSec,
       entities: config.detection.entities,
       minConfidence: config.detection.minConfidence,
       allowListEntries: config.detection.allowList.length,
       ocrModel: args.ocrModel,
     },
-    analysis: { framesAnalysed: args.frames.length, framesOcred: args.ocrCount, seconds: Math.round(args.seconds * 100) / 100 },
+    analysis: {
+      framesDecoded: args.analysis.frameCount,
+      reads: args.analysis.ocrCount,
+      pixelsRead: args.analysis.ocrPixels,
+      seconds: Math.round(args.seconds * 100) / 100,
+    },
     tracks: tracks.map((t) => ({
       id: t.id,
+      kind: t.kind,
       types: t.types,
       detectors: t.detectors,
       confidence: Math.round(t.confidence * 100) / 100,
@@ -146,7 +170,7 @@ export function buildManifest(args: {
       box: t.box,
       masked: [...new Set(t.values.map((v) => maskValue(t.types[0], v)))],
     })),
-    summary: { tracks: tracks.length, byType },
+    summary: { tracks: tracks.length, piiTracks: tracks.length - changing, changingTracks: changing, byType },
   });
 }
 
@@ -183,8 +207,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
   } finally {
     await ocr.close();
   }
-  const samples = detectInFrames(analysis.frames, detectOptions(config));
-  const tracks = planMasks(samples, {
+  const tracks = planMasks(maskPieces(analysis, detectOptions(config)), {
     frameCount: info.frameCount,
     width: info.width,
     height: info.height,
@@ -218,8 +241,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       outputSize: outStat.size,
       config,
       tracks,
-      frames: analysis.frames,
-      ocrCount: analysis.ocrCount,
+      analysis,
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
     });

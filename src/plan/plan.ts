@@ -1,31 +1,31 @@
 /**
- * Mask planning (pure): detections on analysed frames become mask tracks, each a box held
- * over a frame range. A detection on analysed frame s_k is masked from the analysed frame
- * before it (s_{k-1}) to the one after it (s_{k+1}): whatever happened between two
- * analysed frames, the text cannot have appeared later or left earlier than that.
- * Tracks of the same region whose ranges meet are merged, so static content gets one
- * still box for its whole life and the filter graph stays small.
+ * Mask planning (pure): pieces (a box over a frame range, from a detection or from a
+ * region that was changing) become mask tracks. Boxes are padded and snapped to even
+ * pixels; pieces of the same region whose ranges meet are merged, so static content gets
+ * one still box for its whole life and the filter graph stays small.
  */
-import type { Box, Detection, PiiType } from '../pii/types.js';
+import type { Box, PiiType } from '../pii/types.js';
 
-export interface SampleDetections {
-  frame: number;
-  detections: Array<Detection & { fill: number }>;
-}
+export type MaskKind = 'pii' | 'changing';
 
-export interface MaskTrack {
-  id: number;
-  types: PiiType[];
-  detectors: string[];
-  confidence: number;
+export interface MaskPiece {
+  /** 'pii': a detection; 'changing': a region masked whole while it changed, unread. */
+  kind: MaskKind;
   /** Inclusive frame range. */
   from: number;
   to: number;
   box: Box;
+  types: PiiType[];
+  detectors: string[];
+  confidence: number;
   /** Grey level (0-255) of the background around the box, for the fill style. */
   fill: number;
   /** Raw values: in memory only, for the manifest's masked forms. */
   values: string[];
+}
+
+export interface MaskTrack extends MaskPiece {
+  id: number;
 }
 
 export interface PlanOptions {
@@ -45,15 +45,17 @@ export function padBox(box: Box, padding: number, width: number, height: number)
 }
 
 /**
- * Two boxes are the same region when their overlap covers at least half of the smaller:
- * the same text read again, a little shifted. Boxes of neighbouring lines, which only
- * overlap by their padding, stay apart, so merging never grows a mask over other text.
+ * Two boxes are the same region when they overlap by at least half of their union: the
+ * same text read again, a little shifted. Neighbouring lines, which overlap only by their
+ * padding, and a small box inside a large one stay apart, so merging never grows a mask
+ * over other text.
  */
 export function sameRegion(a: Box, b: Box): boolean {
   const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
   const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
   if (w <= 0 || h <= 0) return false;
-  return w * h >= 0.5 * Math.min(a.w * a.h, b.w * b.h);
+  const inter = w * h;
+  return inter >= 0.5 * (a.w * a.h + b.w * b.h - inter);
 }
 
 function union(a: Box, b: Box): Box {
@@ -65,55 +67,53 @@ function union(a: Box, b: Box): Box {
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
 
 function merge(a: MaskTrack, b: MaskTrack): MaskTrack {
+  const pii = a.kind === 'pii' || b.kind === 'pii';
   return {
     id: Math.min(a.id, b.id),
+    kind: pii ? 'pii' : 'changing',
     types: uniq([...a.types, ...b.types]).sort(),
     detectors: uniq([...a.detectors, ...b.detectors]).sort(),
     confidence: Math.max(a.confidence, b.confidence),
     from: Math.min(a.from, b.from),
     to: Math.max(a.to, b.to),
     box: union(a.box, b.box),
-    fill: a.confidence >= b.confidence ? a.fill : b.fill,
+    fill: a.kind === 'pii' || b.kind !== 'pii' ? a.fill : b.fill,
     values: uniq([...a.values, ...b.values]),
   };
 }
 
-export function planMasks(samples: SampleDetections[], options: PlanOptions): MaskTrack[] {
-  const frames = [...samples].sort((a, b) => a.frame - b.frame);
-  const last = options.frameCount - 1;
-  const pieces: MaskTrack[] = [];
-  frames.forEach((sample, k) => {
-    const from = k === 0 ? 0 : frames[k - 1].frame;
-    const to = k === frames.length - 1 ? last : frames[k + 1].frame;
-    for (const d of sample.detections) {
-      pieces.push({
-        id: pieces.length,
-        types: [d.type],
-        detectors: [d.detector],
-        confidence: d.confidence,
-        from,
-        to: Math.min(last, to),
-        box: padBox(d.box, options.padding, options.width, options.height),
-        fill: d.fill,
-        values: [d.value],
-      });
+/** One pass of merging, sweeping in time so each piece is compared with open tracks only. */
+function mergePass(tracks: MaskTrack[]): { tracks: MaskTrack[]; changed: boolean } {
+  const sorted = [...tracks].sort((a, b) => a.from - b.from || a.id - b.id);
+  const done: MaskTrack[] = [];
+  let open: MaskTrack[] = [];
+  let changed = false;
+  for (const t of sorted) {
+    const still: MaskTrack[] = [];
+    for (const o of open) (o.to + 1 < t.from ? done : still).push(o);
+    open = still;
+    const i = open.findIndex((o) => sameRegion(o.box, t.box));
+    if (i >= 0) {
+      open[i] = merge(open[i], t);
+      changed = true;
+    } else {
+      open.push(t);
     }
-  });
-  // Merge until no two tracks touch in both space and time (ranges that meet count).
-  let tracks = pieces;
-  for (let changed = true; changed; ) {
-    changed = false;
-    const out: MaskTrack[] = [];
-    for (const t of tracks.sort((a, b) => a.from - b.from || a.id - b.id)) {
-      const i = out.findIndex((o) => o.from <= t.to + 1 && t.from <= o.to + 1 && sameRegion(o.box, t.box));
-      if (i >= 0) {
-        out[i] = merge(out[i], t);
-        changed = true;
-      } else {
-        out.push(t);
-      }
-    }
-    tracks = out;
   }
-  return tracks.sort((a, b) => a.from - b.from || a.box.y - b.box.y).map((t, id) => ({ ...t, id }));
+  return { tracks: [...done, ...open], changed };
+}
+
+export function planMasks(pieces: MaskPiece[], options: PlanOptions): MaskTrack[] {
+  const last = options.frameCount - 1;
+  let tracks: MaskTrack[] = pieces
+    .map((p, id) => ({
+      ...p,
+      id,
+      from: Math.max(0, Math.min(last, p.from)),
+      to: Math.max(0, Math.min(last, p.to)),
+      box: padBox(p.box, options.padding, options.width, options.height),
+    }))
+    .filter((p) => p.to >= p.from);
+  for (let changed = true; changed; ) ({ tracks, changed } = mergePass(tracks));
+  return tracks.sort((a, b) => a.from - b.from || a.box.y - b.box.y || a.box.x - b.box.x).map((t, id) => ({ ...t, id }));
 }

@@ -24,6 +24,7 @@ const config = parseConfig({});
 
 const track = (over: Partial<MaskTrack> = {}): MaskTrack => ({
   id: 0,
+  kind: 'pii',
   types: ['email'],
   detectors: ['pattern:email'],
   confidence: 0.9,

@@ -1,62 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { padBox, planMasks, sameRegion, type SampleDetections } from '../../src/plan/plan.js';
+import { padBox, planMasks, sameRegion, type MaskPiece } from '../../src/plan/plan.js';
 import type { Box } from '../../src/pii/types.js';
 
-const det = (box: Box, value = 'jane@example.com') => ({
-  type: 'email' as const,
-  detector: 'pattern:email',
-  confidence: 0.95,
-  start: 0,
-  end: value.length,
-  value,
+const piece = (box: Box, from: number, to: number, over: Partial<MaskPiece> = {}): MaskPiece => ({
+  kind: 'pii',
+  from,
+  to,
   box,
+  types: ['email'],
+  detectors: ['pattern:email'],
+  confidence: 0.95,
   fill: 240,
+  values: ['jane@example.com'],
+  ...over,
 });
 const options = { frameCount: 100, width: 640, height: 360, padding: 4 };
 
 describe('planMasks', () => {
-  it('extends a detection to the analysed frames on either side', () => {
-    const samples: SampleDetections[] = [
-      { frame: 0, detections: [] },
-      { frame: 10, detections: [] },
-      { frame: 20, detections: [det({ x: 100, y: 50, w: 80, h: 14 })] },
-      { frame: 30, detections: [] },
-    ];
-    const [t] = planMasks(samples, options);
-    expect([t.from, t.to]).toEqual([10, 30]);
-  });
-
-  it('runs to the first and last frame of the video from the first and last analysed frame', () => {
-    const samples: SampleDetections[] = [
-      { frame: 0, detections: [det({ x: 100, y: 50, w: 80, h: 14 })] },
-      { frame: 50, detections: [] },
-      { frame: 99, detections: [det({ x: 300, y: 50, w: 80, h: 14 })] },
-    ];
-    const tracks = planMasks(samples, options);
-    expect(tracks.map((t) => [t.from, t.to])).toEqual([[0, 50], [50, 99]]);
-  });
-
-  it('merges the same region read on consecutive frames into one still track', () => {
-    const samples: SampleDetections[] = [0, 10, 20, 30, 40].map((frame, i) => ({
-      frame,
-      detections: [det({ x: 100 + (i % 2), y: 50, w: 80, h: 14 })],
-    }));
-    const tracks = planMasks(samples, options);
+  it('merges the same region over meeting ranges into one still track', () => {
+    const tracks = planMasks(
+      [piece({ x: 100, y: 50, w: 80, h: 14 }, 0, 20), piece({ x: 101, y: 50, w: 80, h: 14 }, 21, 60), piece({ x: 100, y: 51, w: 80, h: 14 }, 40, 99)],
+      options,
+    );
     expect(tracks).toHaveLength(1);
-    expect(tracks[0]).toMatchObject({ from: 0, to: 99, box: { x: 96, y: 46, w: 90, h: 22 } });
+    expect(tracks[0]).toMatchObject({ from: 0, to: 99, box: { x: 96, y: 46, w: 90, h: 24 } });
     expect(tracks[0].values).toEqual(['jane@example.com']);
   });
 
-  it('keeps neighbouring lines apart and separate appearances of one region apart', () => {
-    const samples: SampleDetections[] = [
-      { frame: 0, detections: [det({ x: 100, y: 50, w: 80, h: 14 }), det({ x: 100, y: 68, w: 80, h: 14 })] },
-      { frame: 10, detections: [] },
-      { frame: 20, detections: [] },
-      { frame: 30, detections: [det({ x: 100, y: 50, w: 80, h: 14 })] },
-      { frame: 40, detections: [] },
-    ];
-    const tracks = planMasks(samples, options);
-    expect(tracks.map((t) => [t.from, t.to, t.box.y])).toEqual([[0, 10, 46], [0, 10, 64], [20, 40, 46]]);
+  it('keeps neighbouring lines apart, and one region apart over ranges that do not meet', () => {
+    const tracks = planMasks(
+      [piece({ x: 100, y: 50, w: 80, h: 14 }, 0, 10), piece({ x: 100, y: 68, w: 80, h: 14 }, 0, 10), piece({ x: 100, y: 50, w: 80, h: 14 }, 30, 40)],
+      options,
+    );
+    expect(tracks.map((t) => [t.from, t.to, t.box.y])).toEqual([[0, 10, 46], [0, 10, 64], [30, 40, 46]]);
+  });
+
+  it('merges a changing region and a detection of about its size, and calls the result PII', () => {
+    const [t] = planMasks(
+      [piece({ x: 96, y: 48, w: 96, h: 16 }, 0, 12, { kind: 'changing', types: [], values: [], detectors: ['change'] }), piece({ x: 100, y: 50, w: 80, h: 14 }, 5, 50)],
+      options,
+    );
+    expect(t).toMatchObject({ kind: 'pii', from: 0, to: 50, types: ['email'], detectors: ['change', 'pattern:email'] });
+  });
+
+  it('never merges a small detection into a large changing region', () => {
+    const tracks = planMasks(
+      [piece({ x: 0, y: 0, w: 640, h: 360 }, 0, 3, { kind: 'changing', types: [], values: [], detectors: ['change'] }), piece({ x: 100, y: 50, w: 80, h: 14 }, 0, 99)],
+      options,
+    );
+    expect(tracks.map((t) => [t.kind, t.from, t.to, t.box.w])).toEqual([['changing', 0, 3, 640], ['pii', 0, 99, 88]]);
+  });
+
+  it('clamps ranges to the video', () => {
+    const [t] = planMasks([piece({ x: 0, y: 0, w: 10, h: 10 }, -5, 500)], options);
+    expect([t.from, t.to]).toEqual([0, 99]);
   });
 });
 
@@ -72,5 +69,6 @@ describe('sameRegion', () => {
     expect(sameRegion({ x: 0, y: 0, w: 100, h: 20 }, { x: 2, y: 1, w: 100, h: 20 })).toBe(true);
     expect(sameRegion({ x: 0, y: 0, w: 100, h: 20 }, { x: 0, y: 16, w: 100, h: 20 })).toBe(false);
     expect(sameRegion({ x: 0, y: 0, w: 100, h: 20 }, { x: 100, y: 0, w: 100, h: 20 })).toBe(false);
+    expect(sameRegion({ x: 0, y: 0, w: 600, h: 300 }, { x: 10, y: 10, w: 100, h: 20 })).toBe(false);
   });
 });

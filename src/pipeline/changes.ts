@@ -1,0 +1,320 @@
+/**
+ * Change detection on every frame (pure). ffmpeg hands over each frame reduced 4x by area
+ * averaging, so one cell is the mean of 4x4 pixels and a one-pixel stroke still moves it
+ * by tens of grey levels, while encoder noise averages out. Cells group into tiles of
+ * 4x4 cells (16x16 pixels).
+ *
+ * A tile is dirty once it differs from its reference (its content when last read) and
+ * stays dirty until it has been still for `settleFrames` and is read again. While dirty it
+ * is masked whole ("changing"), so nothing that appears, moves or flashes between two
+ * readings is ever shown unread. When dirty tiles settle they are handed out as regions
+ * to read; the tracker keeps, per tile, when its current content's burst of changes began
+ * (typing: keystrokes less than `burstGap` apart are one burst) and, for each read, when
+ * each tile next changes. Those two give each detection its exact frame range.
+ */
+import type { Box } from '../pii/types.js';
+
+export const CELL = 4;
+export const TILE_CELLS = 4;
+export const TILE = CELL * TILE_CELLS;
+
+export interface ChangeOptions {
+  /** Full-size frame. */
+  width: number;
+  height: number;
+  /** A cell that moved by more than this many grey levels changed. */
+  threshold: number;
+  /** Frames a dirty tile must stay still before it is read. */
+  settleFrames: number;
+  /** Changes of a tile less than this many frames apart belong to one burst. */
+  burstGap: number;
+}
+
+/** A region to read: tiles that settled, grown to whole lines. */
+export interface ReadRequest {
+  frame: number;
+  /** Tiles that were dirty and settled (tile coordinates, inclusive). */
+  tiles: TileRect;
+  /** The pixel box to OCR. */
+  box: Box;
+  /** Filled in as later frames arrive: the window tracker of this read. */
+  window: ReadWindow;
+}
+
+export interface TileRect {
+  tx0: number;
+  ty0: number;
+  tx1: number;
+  ty1: number;
+}
+
+/** A span of frames over which a region was changing and not yet read: masked whole. */
+export interface ChangingSpan {
+  from: number;
+  to: number;
+  box: Box;
+}
+
+/**
+ * What a read knows of the tiles of its box: per tile, whether it held ink, when its
+ * content's burst began, and the first frame it changed after the read (-1: never).
+ */
+export class ReadWindow {
+  readonly inked: Uint8Array;
+  readonly burstStart: Int32Array;
+  readonly nextChange: Int32Array;
+  constructor(
+    readonly rect: TileRect,
+    readonly frame: number,
+  ) {
+    const n = (rect.tx1 - rect.tx0 + 1) * (rect.ty1 - rect.ty0 + 1);
+    this.inked = new Uint8Array(n);
+    this.burstStart = new Int32Array(n);
+    this.nextChange = new Int32Array(n).fill(-1);
+  }
+
+  index(tx: number, ty: number): number {
+    return (ty - this.rect.ty0) * (this.rect.tx1 - this.rect.tx0 + 1) + (tx - this.rect.tx0);
+  }
+
+  /**
+   * Frames over which what was read in `box` stayed on screen: from the earliest burst
+   * start of its inked tiles to the last frame before every one of them had changed.
+   */
+  span(box: Box, lastFrame: number): { from: number; to: number } {
+    const tx0 = Math.max(this.rect.tx0, Math.floor(box.x / TILE));
+    const ty0 = Math.max(this.rect.ty0, Math.floor(box.y / TILE));
+    const tx1 = Math.min(this.rect.tx1, Math.floor((box.x + box.w - 1) / TILE));
+    const ty1 = Math.min(this.rect.ty1, Math.floor((box.y + box.h - 1) / TILE));
+    let from = Infinity;
+    let to = -1;
+    let fromAll = Infinity;
+    let toAll = -1;
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = tx0; tx <= tx1; tx++) {
+        const i = this.index(tx, ty);
+        const end = this.nextChange[i] < 0 ? lastFrame : this.nextChange[i];
+        fromAll = Math.min(fromAll, this.burstStart[i]);
+        toAll = Math.max(toAll, end);
+        if (this.inked[i]) {
+          from = Math.min(from, this.burstStart[i]);
+          to = Math.max(to, end);
+        }
+      }
+    }
+    if (to < 0) {
+      from = fromAll;
+      to = toAll;
+    }
+    if (!Number.isFinite(from) || to < 0) return { from: this.frame, to: lastFrame };
+    return { from: Math.min(from, this.frame), to: Math.max(to, this.frame) };
+  }
+}
+
+export class ChangeTracker {
+  readonly cols: number;
+  readonly rows: number;
+  readonly tilesX: number;
+  readonly tilesY: number;
+  private readonly ref: Uint8Array;
+  private readonly prev: Uint8Array;
+  private readonly dirty: Uint8Array;
+  private readonly dirtySince: Int32Array;
+  private readonly lastChange: Int32Array;
+  private readonly burstStart: Int32Array;
+  private readonly watchers: Array<Array<[ReadWindow, number]> | undefined>;
+  private readonly changedNow: Uint8Array;
+  private frames = 0;
+
+  constructor(readonly options: ChangeOptions) {
+    this.cols = Math.floor(options.width / CELL);
+    this.rows = Math.floor(options.height / CELL);
+    this.tilesX = Math.ceil(options.width / TILE);
+    this.tilesY = Math.ceil(options.height / TILE);
+    const tiles = this.tilesX * this.tilesY;
+    this.ref = new Uint8Array(this.cols * this.rows);
+    this.prev = new Uint8Array(this.cols * this.rows);
+    this.dirty = new Uint8Array(tiles);
+    this.dirtySince = new Int32Array(tiles);
+    this.lastChange = new Int32Array(tiles);
+    this.burstStart = new Int32Array(tiles);
+    this.changedNow = new Uint8Array(tiles);
+    this.watchers = new Array(tiles);
+  }
+
+  /** Bytes of the reduced frame this tracker expects (cols x rows, one byte a cell). */
+  get cellsPerFrame(): number {
+    return this.cols * this.rows;
+  }
+
+  /**
+   * Feeds frame `n` (reduced, `cols` x `rows` cells, row stride `stride`). Returns the
+   * regions that settled on this frame and must be read now, and the changing spans
+   * they close.
+   */
+  update(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
+    const { cols, rows, tilesX } = this;
+    const first = this.frames++ === 0;
+    const t = this.options.threshold;
+    this.changedNow.fill(0);
+    for (let y = 0; y < rows; y++) {
+      const src = y * stride;
+      const dst = y * cols;
+      const tyRow = Math.floor(y / TILE_CELLS) * tilesX;
+      for (let x = 0; x < cols; x++) {
+        const v = cells[src + x];
+        if (first) {
+          this.ref[dst + x] = v;
+          this.prev[dst + x] = v;
+          continue;
+        }
+        const dp = v - this.prev[dst + x];
+        const dr = v - this.ref[dst + x];
+        if (dp > t || dp < -t || dr > t || dr < -t) {
+          const tile = tyRow + Math.floor(x / TILE_CELLS);
+          // Only a change from the previous frame, or a first departure from the
+          // reference (a slow fade), counts as the tile changing now.
+          if (dp > t || dp < -t || !this.dirty[tile]) this.changedNow[tile] = 1;
+        }
+        this.prev[dst + x] = v;
+      }
+    }
+    if (first) {
+      this.dirty.fill(1);
+      this.dirtySince.fill(n);
+      this.lastChange.fill(n);
+      this.burstStart.fill(n);
+    } else {
+      for (let i = 0; i < this.changedNow.length; i++) {
+        if (!this.changedNow[i]) continue;
+        if (n - this.lastChange[i] > this.options.burstGap) this.burstStart[i] = n;
+        this.lastChange[i] = n;
+        if (!this.dirty[i]) {
+          this.dirty[i] = 1;
+          this.dirtySince[i] = n;
+        }
+        const list = this.watchers[i];
+        if (list) {
+          for (const [w, k] of list) if (w.nextChange[k] < 0) w.nextChange[k] = n;
+          this.watchers[i] = undefined;
+        }
+      }
+    }
+    return this.settle(n, cells, stride);
+  }
+
+  /** Spans still changing when the video ends: masked to its last frame. */
+  finish(lastFrame: number): ChangingSpan[] {
+    return this.components((i) => this.dirty[i] === 1).map((c) => ({ from: c.since, to: lastFrame, box: this.tileBox(c.rect) }));
+  }
+
+  private settle(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
+    const settled = (i: number) => this.dirty[i] === 1 && n - this.lastChange[i] >= this.options.settleFrames;
+    const found = this.components(settled);
+    const reads: ReadRequest[] = [];
+    const changing: ChangingSpan[] = [];
+    for (const c of found) {
+      changing.push({ from: c.since, to: n, box: this.tileBox(c.rect) });
+      reads.push(this.read(n, c.rect, cells, stride));
+    }
+    return { reads, changing };
+  }
+
+  /** Registers a read of `rect` (grown to whole lines) on frame `n` and accepts its content. */
+  private read(n: number, rect: TileRect, cells: Uint8Array, stride: number): ReadRequest {
+    // Grow by one tile above and below (lines cut by the tile grid, a label above its
+    // value) and to the full width (a label left of its value).
+    const grown: TileRect = {
+      tx0: 0,
+      ty0: Math.max(0, rect.ty0 - 1),
+      tx1: this.tilesX - 1,
+      ty1: Math.min(this.tilesY - 1, rect.ty1 + 1),
+    };
+    const window = new ReadWindow(grown, n);
+    for (let ty = grown.ty0; ty <= grown.ty1; ty++) {
+      for (let tx = grown.tx0; tx <= grown.tx1; tx++) {
+        const tile = ty * this.tilesX + tx;
+        const k = window.index(tx, ty);
+        window.burstStart[k] = this.burstStart[tile];
+        window.inked[k] = this.tileHasInk(tx, ty, cells, stride) ? 1 : 0;
+        (this.watchers[tile] ??= []).push([window, k]);
+        if (this.dirty[tile] && ty >= rect.ty0 && ty <= rect.ty1 && tx >= rect.tx0 && tx <= rect.tx1) {
+          this.dirty[tile] = 0;
+          this.acceptTile(tx, ty);
+        }
+      }
+    }
+    return { frame: n, tiles: rect, box: this.tileBox(grown), window };
+  }
+
+  private acceptTile(tx: number, ty: number) {
+    for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
+      const row = cy * this.cols;
+      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
+        this.ref[row + cx] = this.prev[row + cx];
+      }
+    }
+  }
+
+  private tileHasInk(tx: number, ty: number, cells: Uint8Array, stride: number): boolean {
+    let lo = 255;
+    let hi = 0;
+    for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
+      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
+        const v = cells[cy * stride + cx];
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+    }
+    return hi - lo >= 12;
+  }
+
+  /** Connected groups (8-neighbours) of tiles for which `member` holds. */
+  private components(member: (i: number) => boolean): Array<{ rect: TileRect; since: number }> {
+    const { tilesX, tilesY } = this;
+    const seen = new Uint8Array(tilesX * tilesY);
+    const out: Array<{ rect: TileRect; since: number }> = [];
+    for (let start = 0; start < seen.length; start++) {
+      if (seen[start] || !member(start)) continue;
+      const stack = [start];
+      seen[start] = 1;
+      const rect = { tx0: tilesX, ty0: tilesY, tx1: -1, ty1: -1 };
+      let since = Infinity;
+      while (stack.length) {
+        const i = stack.pop()!;
+        const tx = i % tilesX;
+        const ty = (i - tx) / tilesX;
+        rect.tx0 = Math.min(rect.tx0, tx);
+        rect.ty0 = Math.min(rect.ty0, ty);
+        rect.tx1 = Math.max(rect.tx1, tx);
+        rect.ty1 = Math.max(rect.ty1, ty);
+        since = Math.min(since, this.dirtySince[i]);
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const x = tx + dx;
+            const y = ty + dy;
+            if (x < 0 || y < 0 || x >= tilesX || y >= tilesY) continue;
+            const j = y * tilesX + x;
+            if (!seen[j] && member(j)) {
+              seen[j] = 1;
+              stack.push(j);
+            }
+          }
+        }
+      }
+      out.push({ rect, since });
+    }
+    return out;
+  }
+
+  tileBox(rect: TileRect): Box {
+    const x = rect.tx0 * TILE;
+    const y = rect.ty0 * TILE;
+    return {
+      x,
+      y,
+      w: Math.min(this.options.width, (rect.tx1 + 1) * TILE) - x,
+      h: Math.min(this.options.height, (rect.ty1 + 1) * TILE) - y,
+    };
+  }
+}
