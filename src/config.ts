@@ -29,7 +29,7 @@ export const ConfigSchema = z
         /** OCR workers; defaults to the number of cores. */
         ocrWorkers: z.number().int().positive().max(64).optional(),
         /** Text lower than this many pixels is read again from an enlarged frame. */
-        minTextHeight: z.number().int().min(4).max(64).default(12),
+        minTextHeight: z.number().int().min(4).max(64).default(14),
         maxUpscale: z.number().min(1).max(4).default(3),
       })
       .strict()

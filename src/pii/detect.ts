@@ -158,11 +158,29 @@ export function groupRows(lines: OcrLine[]): OcrLine[] {
 /** A detection and the OCR words it covers. */
 export type LineDetection = Detection & { words: OcrWord[] };
 
+/**
+ * The part of a word's box that a character span covers. A word only partly in the span
+ * ("ip=203.0.113.7" of which the address is PII) is cut in proportion to its characters,
+ * with one character to spare on the cut side, so the value is covered and its label is
+ * not.
+ */
+export function coveredBox(word: OcrWord, wordStart: number, wordEnd: number, start: number, end: number): Box {
+  const from = Math.max(start, wordStart);
+  const to = Math.min(end, wordEnd);
+  if (from <= wordStart && to >= wordEnd) return word.box;
+  const charW = word.box.w / Math.max(1, wordEnd - wordStart);
+  const x0 = from <= wordStart ? word.box.x : Math.max(word.box.x, Math.floor(word.box.x + (from - wordStart - 1) * charW));
+  const x1 = to >= wordEnd ? word.box.x + word.box.w : Math.min(word.box.x + word.box.w, Math.ceil(word.box.x + (to - wordStart + 1) * charW));
+  return { x: x0, y: word.box.y, w: Math.max(1, x1 - x0), h: word.box.h };
+}
+
 function toDetections(line: OcrLine, lt: LineText, spans: Span[]): LineDetection[] {
   const out: LineDetection[] = [];
   for (const s of spans) {
-    const words = line.words.filter((_, i) => lt.offsets[i][0] < s.end && lt.offsets[i][1] > s.start);
-    if (words.length) out.push({ ...s, value: lt.text.slice(s.start, s.end), box: unionBox(words.map((w) => w.box)), words });
+    const hit = line.words.map((w, i) => ({ w, i })).filter(({ i }) => lt.offsets[i][0] < s.end && lt.offsets[i][1] > s.start);
+    if (!hit.length) continue;
+    const box = unionBox(hit.map(({ w, i }) => coveredBox(w, lt.offsets[i][0], lt.offsets[i][1], s.start, s.end)));
+    out.push({ ...s, value: lt.text.slice(s.start, s.end), box, words: hit.map(({ w }) => w) });
   }
   return out;
 }

@@ -85,7 +85,11 @@ export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
     const rest = text.slice(restStart);
     const lead = rest.length - rest.trimStart().length;
     const columnEnd = rest.indexOf('\t', lead);
-    const value = label.value(columnEnd < 0 ? rest : rest.slice(0, columnEnd));
+    let segment = columnEnd < 0 ? rest : rest.slice(0, columnEnd);
+    // ...and before the next "key=" or "Label:" in it (log lines, key=value lists).
+    const nextKey = /\s[\p{L}_][\p{L}\p{N}_-]*\s?[=:]/u.exec(segment.slice(lead));
+    if (nextKey) segment = segment.slice(0, lead + nextKey.index);
+    const value = label.value(segment);
     if (!value) continue;
     out.push({
       type: label.type,

@@ -12,8 +12,8 @@ import type { VideoInfo } from '../media/video-info.js';
 import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
 import { recognizeReadable } from '../ocr/upscale.js';
 import type { Box } from '../pii/types.js';
-import { ChangeTracker, type ChangingSpan, type ReadWindow } from './changes.js';
-import { borderMedian } from './image.js';
+import { ChangeTracker, TILE, type ChangingSpan, type ReadWindow } from './changes.js';
+import { borderMedian, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -99,9 +99,10 @@ export async function analyseVideo(
       const { reads: due, changing: spans } = tracker.update(n, cells, width);
       for (const span of spans) changing.push({ ...span, fill: borderMedian(frame, span.box, margin) });
       for (const request of due) {
-        const image = crop(frame, request.box);
+        const box = trimToQuietRows(frame, request.box, 2 * TILE);
+        const image = crop(frame, box);
         ocrPixels += image.width * image.height;
-        const job = read(image, request.box, n, request.window);
+        const job = read(image, box, n, request.window);
         reads.push(job);
         const tracked = job.catch(() => {});
         inFlight.add(tracked);

@@ -5,9 +5,10 @@
  * 4x4 cells (16x16 pixels).
  *
  * A tile is dirty once it differs from its reference (its content when last read) and
- * stays dirty until it has been still for `settleFrames` and is read again. While dirty it
- * is masked whole ("changing"), so nothing that appears, moves or flashes between two
- * readings is ever shown unread. When dirty tiles settle they are handed out as regions
+ * stays dirty until it has been still for `settleFrames` and is read again. While it goes
+ * through intermediate states it is masked whole ("changing"), so nothing that moves or
+ * flashes between two readings is ever shown unread; from its last change on it shows
+ * what the next reading reads. When dirty tiles settle they are handed out as regions
  * to read; the tracker keeps, per tile, when its current content's burst of changes began
  * (typing: keystrokes less than `burstGap` apart are one burst) and, for each read, when
  * each tile next changes. Those two give each detection its exact frame range.
@@ -30,7 +31,7 @@ export interface ChangeOptions {
   burstGap: number;
 }
 
-/** A region to read: tiles that settled, grown to whole lines. */
+/** A region to read: bands of whole tile rows around tiles that settled. */
 export interface ReadRequest {
   frame: number;
   /** Tiles that were dirty and settled (tile coordinates, inclusive). */
@@ -124,6 +125,10 @@ export class ChangeTracker {
   private readonly burstStart: Int32Array;
   private readonly watchers: Array<Array<[ReadWindow, number]> | undefined>;
   private readonly changedNow: Uint8Array;
+  private readonly countP: Uint16Array;
+  private readonly countR: Uint16Array;
+  private readonly maxP: Uint8Array;
+  private readonly maxR: Uint8Array;
   private frames = 0;
 
   constructor(readonly options: ChangeOptions) {
@@ -139,6 +144,10 @@ export class ChangeTracker {
     this.lastChange = new Int32Array(tiles);
     this.burstStart = new Int32Array(tiles);
     this.changedNow = new Uint8Array(tiles);
+    this.countP = new Uint16Array(tiles);
+    this.countR = new Uint16Array(tiles);
+    this.maxP = new Uint8Array(tiles);
+    this.maxR = new Uint8Array(tiles);
     this.watchers = new Array(tiles);
   }
 
@@ -156,7 +165,14 @@ export class ChangeTracker {
     const { cols, rows, tilesX } = this;
     const first = this.frames++ === 0;
     const t = this.options.threshold;
-    this.changedNow.fill(0);
+    // Per tile: how many cells moved by more than t, and the largest move, against the
+    // previous frame (p) and against the reference (r). Encoder noise moves a few cells a
+    // little (up to about 2t around a keyframe); a glyph moves several cells, a thin stroke
+    // one cell a lot.
+    const countP = this.countP.fill(0);
+    const countR = this.countR.fill(0);
+    const maxP = this.maxP.fill(0);
+    const maxR = this.maxR.fill(0);
     for (let y = 0; y < rows; y++) {
       const src = y * stride;
       const dst = y * cols;
@@ -168,16 +184,30 @@ export class ChangeTracker {
           this.prev[dst + x] = v;
           continue;
         }
-        const dp = v - this.prev[dst + x];
-        const dr = v - this.ref[dst + x];
-        if (dp > t || dp < -t || dr > t || dr < -t) {
-          const tile = tyRow + Math.floor(x / TILE_CELLS);
-          // Only a change from the previous frame, or a first departure from the
-          // reference (a slow fade), counts as the tile changing now.
-          if (dp > t || dp < -t || !this.dirty[tile]) this.changedNow[tile] = 1;
-        }
+        let dp = v - this.prev[dst + x];
+        let dr = v - this.ref[dst + x];
         this.prev[dst + x] = v;
+        if (dp < 0) dp = -dp;
+        if (dr < 0) dr = -dr;
+        if (dp <= t && dr <= t) continue;
+        const tile = tyRow + Math.floor(x / TILE_CELLS);
+        if (dp > t) {
+          countP[tile]++;
+          if (dp > maxP[tile]) maxP[tile] = dp;
+        }
+        if (dr > t) {
+          countR[tile]++;
+          if (dr > maxR[tile]) maxR[tile] = dr;
+        }
       }
+    }
+    const strong = 2.5 * t;
+    for (let i = 0; i < this.changedNow.length && !first; i++) {
+      const moved = maxP[i] > strong || countP[i] >= 3;
+      const departed = maxR[i] > strong || countR[i] >= 3;
+      // A change from the previous frame, or a first departure from the reference (a
+      // slow fade), counts as the tile changing now.
+      this.changedNow[i] = moved || (departed && !this.dirty[i]) ? 1 : 0;
     }
     if (first) {
       this.dirty.fill(1);
@@ -208,43 +238,59 @@ export class ChangeTracker {
     return this.components((i) => this.dirty[i] === 1).map((c) => ({ from: c.since, to: lastFrame, box: this.tileBox(c.rect) }));
   }
 
+  /**
+   * Dirty regions whose every tile has been still for `settleFrames` are read now. A region
+   * with any tile still changing (a scroll, a moving pointer) waits whole, so a scroll is
+   * read once when it stops, not in pieces. Regions read on the same frame whose bands of
+   * lines overlap are read together.
+   */
   private settle(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
-    const settled = (i: number) => this.dirty[i] === 1 && n - this.lastChange[i] >= this.options.settleFrames;
-    const found = this.components(settled);
-    const reads: ReadRequest[] = [];
+    const still = (i: number) => n - this.lastChange[i] >= this.options.settleFrames;
+    const found = this.components((i) => this.dirty[i] === 1).filter((c) => c.tiles.every(still));
+    // From its last change on, a region shows what is read now: the detections cover that.
+    // Masked whole are only the frames before, when it showed something in between.
     const changing: ChangingSpan[] = [];
     for (const c of found) {
-      changing.push({ from: c.since, to: n, box: this.tileBox(c.rect) });
-      reads.push(this.read(n, c.rect, cells, stride));
+      const settledAt = Math.max(...c.tiles.map((i) => this.lastChange[i]));
+      if (settledAt > c.since) changing.push({ from: c.since, to: settledAt, box: this.tileBox(c.rect) });
     }
+    // Bands: the rows of tiles of each region, two tiles more above and below (the reader
+    // trims them to rows without ink, so no line is cut).
+    const bands = found
+      .map((c) => ({ c, ty0: Math.max(0, c.rect.ty0 - 2), ty1: Math.min(this.tilesY - 1, c.rect.ty1 + 2) }))
+      .sort((a, b) => a.ty0 - b.ty0);
+    const groups: Array<{ ty0: number; ty1: number; tiles: number[] }> = [];
+    for (const b of bands) {
+      const last = groups[groups.length - 1];
+      if (last && b.ty0 <= last.ty1 + 1) {
+        last.ty1 = Math.max(last.ty1, b.ty1);
+        last.tiles.push(...b.c.tiles);
+      } else {
+        groups.push({ ty0: b.ty0, ty1: b.ty1, tiles: [...b.c.tiles] });
+      }
+    }
+    const reads = groups.map((g) => this.read(n, g.ty0, g.ty1, g.tiles, cells, stride));
     return { reads, changing };
   }
 
-  /** Registers a read of `rect` (grown to whole lines) on frame `n` and accepts its content. */
-  private read(n: number, rect: TileRect, cells: Uint8Array, stride: number): ReadRequest {
-    // Grow by one tile above and below (lines cut by the tile grid, a label above its
-    // value) and to the full width (a label left of its value).
-    const grown: TileRect = {
-      tx0: 0,
-      ty0: Math.max(0, rect.ty0 - 1),
-      tx1: this.tilesX - 1,
-      ty1: Math.min(this.tilesY - 1, rect.ty1 + 1),
-    };
-    const window = new ReadWindow(grown, n);
-    for (let ty = grown.ty0; ty <= grown.ty1; ty++) {
-      for (let tx = grown.tx0; tx <= grown.tx1; tx++) {
+  /** Registers a read of tile rows ty0..ty1 (the full width) on frame `n` and accepts the content of `settled`. */
+  private read(n: number, ty0: number, ty1: number, settled: number[], cells: Uint8Array, stride: number): ReadRequest {
+    const rect: TileRect = { tx0: 0, ty0, tx1: this.tilesX - 1, ty1 };
+    const window = new ReadWindow(rect, n);
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = 0; tx < this.tilesX; tx++) {
         const tile = ty * this.tilesX + tx;
         const k = window.index(tx, ty);
         window.burstStart[k] = this.burstStart[tile];
         window.inked[k] = this.tileHasInk(tx, ty, cells, stride) ? 1 : 0;
         (this.watchers[tile] ??= []).push([window, k]);
-        if (this.dirty[tile] && ty >= rect.ty0 && ty <= rect.ty1 && tx >= rect.tx0 && tx <= rect.tx1) {
-          this.dirty[tile] = 0;
-          this.acceptTile(tx, ty);
-        }
       }
     }
-    return { frame: n, tiles: rect, box: this.tileBox(grown), window };
+    for (const tile of settled) {
+      this.dirty[tile] = 0;
+      this.acceptTile(tile % this.tilesX, Math.floor(tile / this.tilesX));
+    }
+    return { frame: n, tiles: rect, box: this.tileBox(rect), window };
   }
 
   private acceptTile(tx: number, ty: number) {
@@ -270,18 +316,20 @@ export class ChangeTracker {
   }
 
   /** Connected groups (8-neighbours) of tiles for which `member` holds. */
-  private components(member: (i: number) => boolean): Array<{ rect: TileRect; since: number }> {
+  private components(member: (i: number) => boolean): Array<{ rect: TileRect; since: number; tiles: number[] }> {
     const { tilesX, tilesY } = this;
     const seen = new Uint8Array(tilesX * tilesY);
-    const out: Array<{ rect: TileRect; since: number }> = [];
+    const out: Array<{ rect: TileRect; since: number; tiles: number[] }> = [];
     for (let start = 0; start < seen.length; start++) {
       if (seen[start] || !member(start)) continue;
       const stack = [start];
       seen[start] = 1;
       const rect = { tx0: tilesX, ty0: tilesY, tx1: -1, ty1: -1 };
       let since = Infinity;
+      const tiles: number[] = [];
       while (stack.length) {
         const i = stack.pop()!;
+        tiles.push(i);
         const tx = i % tilesX;
         const ty = (i - tx) / tilesX;
         rect.tx0 = Math.min(rect.tx0, tx);
@@ -302,7 +350,7 @@ export class ChangeTracker {
           }
         }
       }
-      out.push({ rect, since });
+      out.push({ rect, since, tiles });
     }
     return out;
   }

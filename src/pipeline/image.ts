@@ -55,3 +55,45 @@ export function borderMedian(image: GreyImage, box: Box, margin: number): number
   }
   return 0;
 }
+
+function quietRow(image: GreyImage, y: number, x0: number, x1: number): boolean {
+  const row = y * image.width;
+  let lo = 255;
+  let hi = 0;
+  for (let x = x0; x < x1; x++) {
+    const v = image.data[row + x];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+    if (hi - lo > 40) return false;
+  }
+  return true;
+}
+
+/**
+ * Moves the top and bottom edges of `box` inward to the nearest rows with no ink, so a read
+ * of the band never sees half a line (tesseract turns those into garbage, or misses them).
+ * Edges at the frame's border stay; an edge with no quiet row within `limit` stays too.
+ */
+export function trimToQuietRows(image: GreyImage, box: Box, limit: number): Box {
+  const x0 = box.x;
+  const x1 = box.x + box.w;
+  let top = box.y;
+  let bottom = box.y + box.h;
+  if (top > 0) {
+    for (let y = top; y < Math.min(bottom, top + limit); y++) {
+      if (quietRow(image, y, x0, x1)) {
+        top = y;
+        break;
+      }
+    }
+  }
+  if (bottom < image.height) {
+    for (let y = bottom - 1; y >= Math.max(top, bottom - limit); y--) {
+      if (quietRow(image, y, x0, x1)) {
+        bottom = y + 1;
+        break;
+      }
+    }
+  }
+  return bottom - top >= 8 ? { x: box.x, y: top, w: box.w, h: bottom - top } : box;
+}

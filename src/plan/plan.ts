@@ -67,17 +67,16 @@ function union(a: Box, b: Box): Box {
 const uniq = <T>(xs: T[]) => [...new Set(xs)];
 
 function merge(a: MaskTrack, b: MaskTrack): MaskTrack {
-  const pii = a.kind === 'pii' || b.kind === 'pii';
   return {
     id: Math.min(a.id, b.id),
-    kind: pii ? 'pii' : 'changing',
+    kind: a.kind,
     types: uniq([...a.types, ...b.types]).sort(),
     detectors: uniq([...a.detectors, ...b.detectors]).sort(),
     confidence: Math.max(a.confidence, b.confidence),
     from: Math.min(a.from, b.from),
     to: Math.max(a.to, b.to),
     box: union(a.box, b.box),
-    fill: a.kind === 'pii' || b.kind !== 'pii' ? a.fill : b.fill,
+    fill: a.confidence >= b.confidence ? a.fill : b.fill,
     values: uniq([...a.values, ...b.values]),
   };
 }
@@ -92,7 +91,9 @@ function mergePass(tracks: MaskTrack[]): { tracks: MaskTrack[]; changed: boolean
     const still: MaskTrack[] = [];
     for (const o of open) (o.to + 1 < t.from ? done : still).push(o);
     open = still;
-    const i = open.findIndex((o) => sameRegion(o.box, t.box));
+    // A changing region is not merged into a detection: the union would hold the
+    // detection's box over the change's frames and the change's box over the detection's.
+    const i = open.findIndex((o) => o.kind === t.kind && sameRegion(o.box, t.box));
     if (i >= 0) {
       open[i] = merge(open[i], t);
       changed = true;

@@ -22,8 +22,10 @@ export interface ExposureReport {
   longestExposureSec: number;
   textItemFrames: number;
   maskedTextItemFrames: number;
-  /** Ids of PII items exposed on at least one frame, with their exposed frame counts. */
-  exposedItems: Record<string, number>;
+  /** PII items exposed on at least one frame: how many frames, and the first. */
+  exposedItems: Record<string, { frames: number; first: number }>;
+  /** Non-PII items masked on at least one frame, with their masked frame counts. */
+  maskedTextItems: Record<string, number>;
 }
 
 const INK = 48;
@@ -79,6 +81,7 @@ export async function measureExposure(
     textItemFrames: 0,
     maskedTextItemFrames: 0,
     exposedItems: {},
+    maskedTextItems: {},
   };
   const run = new Map<string, number>();
   let longest = 0;
@@ -93,7 +96,8 @@ export async function measureExposure(
         report.piiItemFrames++;
         if (kept > 0.5) {
           report.exposedItemFrames++;
-          report.exposedItems[item.id] = (report.exposedItems[item.id] ?? 0) + 1;
+          const seenBefore = report.exposedItems[item.id];
+          report.exposedItems[item.id] = { frames: (seenBefore?.frames ?? 0) + 1, first: seenBefore?.first ?? fa.value.index };
           const r = (run.get(item.id) ?? 0) + 1;
           run.set(item.id, r);
           longest = Math.max(longest, r);
@@ -101,7 +105,10 @@ export async function measureExposure(
         }
       } else {
         report.textItemFrames++;
-        if (kept < 0.5) report.maskedTextItemFrames++;
+        if (kept < 0.5) {
+          report.maskedTextItemFrames++;
+          report.maskedTextItems[item.id] = (report.maskedTextItems[item.id] ?? 0) + 1;
+        }
       }
     }
     for (const id of run.keys()) if (!seen.has(id)) run.delete(id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLines, detectText, findKnownValues, normalizeValue } from '../../src/pii/detect.js';
+import { coveredBox, detectLines, detectText, findKnownValues, normalizeValue } from '../../src/pii/detect.js';
 import type { OcrLine } from '../../src/ocr/types.js';
 import type { PiiType } from '../../src/pii/types.js';
 
@@ -118,5 +118,29 @@ describe('findKnownValues', () => {
     const text = 'sent to bc1qkanymt0naj c7h400r59dujlpsthmg24dfutpgn yesterday';
     const [s] = findKnownValues(text, known);
     expect(text.slice(s.start, s.end)).toBe('bc1qkanymt0naj c7h400r59dujlpsthmg24dfutpgn');
+  });
+});
+
+describe('OCR damage', () => {
+  it('finds a bech32 address whose separator was read as l, and one with no case mix', () => {
+    expect(found('to bclq99pc6vg4keavhc2jkpy6epk53gpwqnl0h8z090 ok')).toContainEqual(['crypto_address', 'bclq99pc6vg4keavhc2jkpy6epk53gpwqnl0h8z090']);
+    expect(found('to 9pc6vg4keavhc2jkpy6epk53gpwqnl0h8z090 ok')[0]?.[0]).toBe('api_key');
+  });
+});
+
+describe('coveredBox', () => {
+  it('cuts a word in proportion, with a character to spare, when only part is PII', () => {
+    const w = { text: 'ip=10.0.0.1', confidence: 90, box: { x: 100, y: 0, w: 110, h: 10 } };
+    expect(coveredBox(w, 0, 11, 3, 11)).toEqual({ x: 120, y: 0, w: 90, h: 10 });
+    expect(coveredBox(w, 0, 11, 0, 11)).toEqual(w.box);
+  });
+});
+
+describe('label values in key=value lists', () => {
+  it('end before the next key', () => {
+    expect(found('login ok user=priya.petrova33demailbox.org ip=58.192.69.90')).toEqual([
+      ['email', 'priya.petrova33demailbox.org'],
+      ['ip_address', '58.192.69.90'],
+    ]);
   });
 });

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { ChangeTracker, type ChangingSpan, type ReadRequest } from '../../src/pipeline/changes.js';
+
+// A 128x64 frame: 32x16 cells, 8x4 tiles of 16 px.
+const W = 128;
+const H = 64;
+const blank = () => new Uint8Array((W / 4) * (H / 4)).fill(230);
+
+/** Draws a "glyph" (dark cells) over cells [cx, cx+w) x [cy, cy+h). */
+function ink(cells: Uint8Array, cx: number, cy: number, w = 3, h = 3, v = 30): Uint8Array {
+  const out = Uint8Array.from(cells);
+  for (let y = cy; y < cy + h; y++) for (let x = cx; x < cx + w; x++) out[y * (W / 4) + x] = v;
+  return out;
+}
+
+function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6) {
+  const tracker = new ChangeTracker({ width: W, height: H, threshold: 6, settleFrames, burstGap });
+  const reads: ReadRequest[] = [];
+  const changing: ChangingSpan[] = [];
+  frames.forEach((f, n) => {
+    const r = tracker.update(n, f, W / 4);
+    reads.push(...r.reads);
+    changing.push(...r.changing);
+  });
+  changing.push(...tracker.finish(frames.length - 1));
+  return { reads, changing };
+}
+
+const repeat = (f: Uint8Array, n: number) => Array.from({ length: n }, () => f);
+
+describe('ChangeTracker', () => {
+  it('reads a static screen once, whole, and masks nothing as changing', () => {
+    const screen = ink(blank(), 4, 4);
+    const { reads, changing } = run(repeat(screen, 30));
+    expect(reads.map((r) => [r.frame, r.box])).toEqual([[2, { x: 0, y: 0, w: W, h: H }]]);
+    expect(changing).toEqual([]);
+  });
+
+  it('ignores encoder noise: a few cells a few levels off', () => {
+    const screen = ink(blank(), 4, 4);
+    const noisy = Uint8Array.from(screen);
+    noisy[0] += 9;
+    noisy[40] -= 8;
+    const { reads } = run([...repeat(screen, 5), noisy, ...repeat(screen, 5)]);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('reads text that appears once it settles, and dates what it read from its arrival', () => {
+    const before = blank();
+    const after = ink(before, 20, 8);
+    const { reads, changing } = run([...repeat(before, 10), ...repeat(after, 20)]);
+    const late = reads.filter((r) => r.frame > 2);
+    expect(late.map((r) => r.frame)).toEqual([12]);
+    // The glyph sits in tile (5, 2): 80..96 x 32..48 px.
+    expect(late[0].window.span({ x: 82, y: 34, w: 10, h: 10 }, 29)).toEqual({ from: 10, to: 29 });
+    expect(changing).toEqual([]);
+  });
+
+  it('ends what a read saw at the frame its tiles change next', () => {
+    const a = ink(blank(), 20, 8);
+    const b = ink(blank(), 20, 8, 3, 3, 120);
+    const { reads } = run([...repeat(a, 10), ...repeat(b, 10)]);
+    expect(reads[0].window.span({ x: 82, y: 34, w: 10, h: 10 }, 19)).toEqual({ from: 0, to: 10 });
+  });
+
+  it('masks a region whole while it keeps changing (a scroll) and reads it when it stops', () => {
+    const frames: Uint8Array[] = [...repeat(blank(), 5)];
+    for (let k = 0; k < 8; k++) frames.push(ink(blank(), 2 + k * 2, 2 + (k % 3)));
+    frames.push(...repeat(frames[frames.length - 1], 6));
+    const { reads, changing } = run(frames);
+    expect(reads.map((r) => r.frame)).toEqual([2, 14]);
+    expect(changing).toHaveLength(1);
+    expect(changing[0]).toMatchObject({ from: 5, to: 12 });
+  });
+
+  it('masks a flash shorter than the settle time', () => {
+    const base = blank();
+    const flash = ink(base, 20, 8);
+    const { reads, changing } = run([...repeat(base, 10), flash, base, ...repeat(base, 10)]);
+    expect(changing).toEqual([expect.objectContaining({ from: 10, to: 11 })]);
+    expect(reads.map((r) => r.frame)).toEqual([2, 13]);
+  });
+
+  it('dates a value typed key by key from the first key', () => {
+    let f = blank();
+    const frames: Uint8Array[] = repeat(f, 10);
+    for (let k = 0; k < 4; k++) {
+      f = ink(f, 4 + k * 4, 8, 2, 3);
+      frames.push(...repeat(f, 4));
+    }
+    frames.push(...repeat(f, 6));
+    const { reads } = run(frames);
+    const last = reads[reads.length - 1];
+    expect(last.window.span({ x: 16, y: 32, w: 64, h: 12 }, frames.length - 1).from).toBe(10);
+  });
+
+  it('masks to the end a region still changing when the video ends', () => {
+    const frames = [...repeat(blank(), 5), ink(blank(), 4, 4), ink(blank(), 8, 4), ink(blank(), 12, 4)];
+    const { changing } = run(frames);
+    expect(changing).toEqual([expect.objectContaining({ from: 5, to: 7 })]);
+  });
+});
