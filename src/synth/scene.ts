@@ -155,13 +155,20 @@ export function groundTruth(scene: SceneSpec): GroundTruth {
   };
 }
 
-/** Boxes of the truth items on screen at `frame`, clipped to the scroll region. */
+/**
+ * Boxes of the truth items on screen at `frame`, clipped to the scroll region and the
+ * frame. A line of which less than 40% of the height shows (the tops of glyphs at a
+ * clipping edge) cannot be read by anyone and is left out.
+ */
 export function truthBoxesAt(truth: GroundTruth, frame: number): Array<{ item: TruthItem; box: Box }> {
   const out: Array<{ item: TruthItem; box: Box }> = [];
   for (const item of truth.items) {
     if (frame < item.from || frame >= item.to) continue;
-    const box = screenBox(truth.scroll, item.fixed, item.box, frame);
-    if (box) out.push({ item, box });
+    const clipped = screenBox(truth.scroll, item.fixed, item.box, frame);
+    if (!clipped) continue;
+    const bottom = Math.min(clipped.y + clipped.h, truth.height);
+    const box = { ...clipped, h: bottom - clipped.y };
+    if (box.h >= 0.4 * item.box.h) out.push({ item, box });
   }
   return out;
 }
