@@ -82,7 +82,7 @@ describe('ChangeTracker', () => {
   });
 
   it('dates a value typed key by key from the first key', () => {
-    let f = blank();
+    let f: Uint8Array = blank();
     const frames: Uint8Array[] = repeat(f, 10);
     for (let k = 0; k < 4; k++) {
       f = ink(f, 4 + k * 4, 8, 2, 3);
