@@ -29,20 +29,40 @@ export function sampleStep(info: VideoInfo, intervalSec: number): number {
 }
 
 /**
- * Decodes every frame as 8-bit grey, full size, with the same frame reduced 4x by area
- * averaging stacked below it (padded to the full width): one raw image a frame on stdout,
- * width x (height + floor(height / 4)) bytes.
+ * Decodes every frame reduced 4x by area averaging, as 8-bit grey: one raw image of
+ * floor(width / 4) x floor(height / 4) bytes a frame on stdout. Each byte is the mean of
+ * 4x4 pixels, enough to see any stroke change and cheap to pipe.
  */
-export function analysisFramesJob(path: string, info: VideoInfo): FfmpegJob {
-  const sw = Math.floor(info.width / 4);
-  const sh = Math.floor(info.height / 4);
+export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
   return {
     input: path,
     inputOptions: [...QUIET],
     outputOptions: [
       '-map', `0:${info.videoStreamIndex}`,
       '-an', '-sn', '-dn',
-      '-vf', `format=gray,split[full][small];[small]scale=${sw}:${sh}:flags=area,pad=${info.width}:${sh}:0:0[band];[full][band]vstack`,
+      '-vf', `scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area,format=gray`,
+      '-fps_mode', 'passthrough',
+      '-f', 'rawvideo',
+    ],
+    output: null,
+  };
+}
+
+/** The filter that keeps the listed frames (by number) as full-size grey. */
+export function selectFramesFilter(frames: readonly number[]): string {
+  const terms = [...new Set(frames)].sort((a, b) => a - b).map((n) => `eq(n\\,${n})`);
+  return `select='${terms.join('+')}',format=gray`;
+}
+
+/** Decodes the frames listed in a filter script (see selectFramesFilter), full size, grey. */
+export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPath: string): FfmpegJob {
+  return {
+    input: path,
+    inputOptions: [...QUIET],
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      '-an', '-sn', '-dn',
+      '-filter_script:v', filterScriptPath,
       '-fps_mode', 'passthrough',
       '-f', 'rawvideo',
     ],

@@ -1,18 +1,24 @@
 /**
- * Analysis: decode every frame once (streamed, one frame held at a time), find what
- * changed with the ChangeTracker, and OCR only the regions that changed, once they
- * settle. A recording that shows one screen for ten minutes is read about once.
+ * Analysis in two decoding passes, both streamed:
+ * 1. every frame, reduced 4x, through the ChangeTracker: which regions changed, when they
+ *    settled, and what must be read on which frame (a recording that shows one screen for
+ *    ten minutes asks for about one read);
+ * 2. only the frames with reads, full size, whose bands go to OCR.
+ * Piping every full frame through Node would cost more than decoding it twice.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../config.js';
-import { BadInputError } from '../errors.js';
-import { analysisFramesJob } from '../media/ffmpeg-args.js';
+import { BadInputError, TransientError } from '../errors.js';
+import { reducedFramesJob, selectedFramesJob, selectFramesFilter } from '../media/ffmpeg-args.js';
 import { streamFfmpeg } from '../media/ffmpeg.js';
 import { readGreyFrames } from '../media/frames.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
 import { recognizeReadable } from '../ocr/upscale.js';
 import type { Box } from '../pii/types.js';
-import { ChangeTracker, TILE, type ChangingSpan, type ReadWindow } from './changes.js';
+import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
 import { borderMedian, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
@@ -57,6 +63,114 @@ function offsetLines(lines: OcrLine[], dx: number, dy: number): OcrLine[] {
   return lines.map((l) => ({ ...l, box: move(l.box), words: l.words.map((w) => ({ ...w, box: move(w.box) })) }));
 }
 
+const scaleDown = (b: Box): Box => ({
+  x: Math.floor(b.x / CELL),
+  y: Math.floor(b.y / CELL),
+  w: Math.max(1, Math.floor(b.w / CELL)),
+  h: Math.max(1, Math.floor(b.h / CELL)),
+});
+
+/** Pass 1: change tracking over every reduced frame. */
+async function trackChanges(path: string, info: VideoInfo, config: Config, options: AnalyseOptions) {
+  const tracker = new ChangeTracker({
+    width: info.width,
+    height: info.height,
+    threshold: config.analysis.changeThreshold,
+    settleFrames: Math.max(1, Math.round(config.analysis.settleSec * info.fps)),
+    burstGap: Math.max(1, Math.round(config.analysis.burstGapSec * info.fps)),
+  });
+  const total = info.frameCount;
+  const decoder = streamFfmpeg(reducedFramesJob(path, info), { signal: options.signal });
+  const requests: ReadRequest[] = [];
+  const changing: ChangingRegion[] = [];
+  const margin = 1;
+  let frames = 0;
+  try {
+    const indices = Array.from({ length: total }, (_, i) => i);
+    for await (const small of readGreyFrames(decoder.output, tracker.cols, tracker.rows, indices)) {
+      const update = tracker.update(small.index, small.data, tracker.cols);
+      requests.push(...update.reads);
+      for (const span of update.changing) {
+        changing.push({ ...span, fill: borderMedian(small, scaleDown(span.box), margin) });
+      }
+      frames++;
+      if (frames % 30 === 0) options.onProgress?.(frames, total * 2);
+    }
+    await decoder.done;
+  } catch (err) {
+    decoder.kill();
+    throw err;
+  }
+  if (frames !== total) {
+    throw new BadInputError(`the video is damaged: ${frames} of ${total} frames could be decoded`);
+  }
+  for (const span of tracker.finish(total - 1)) changing.push({ ...span, fill: 128 });
+  return { requests, changing };
+}
+
+/** Pass 2: the frames with reads, full size; their bands are OCR'd in the pool. */
+async function readRegions(
+  path: string,
+  info: VideoInfo,
+  config: Config,
+  ocr: OcrEngine,
+  requests: ReadRequest[],
+  options: AnalyseOptions,
+): Promise<{ reads: ReadEvent[]; ocrPixels: number }> {
+  if (requests.length === 0) return { reads: [], ocrPixels: 0 };
+  const frames = [...new Set(requests.map((r) => r.frame))].sort((a, b) => a - b);
+  const byFrame = new Map<number, ReadRequest[]>();
+  for (const r of requests) (byFrame.get(r.frame) ?? byFrame.set(r.frame, []).get(r.frame)!).push(r);
+  const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
+  const margin = Math.max(2, config.mask.padding);
+  const work = await mkdtemp(join(tmpdir(), 'veil-select-'));
+  const script = join(work, 'select.filter');
+  await writeFile(script, selectFramesFilter(frames), { mode: 0o600 });
+  const decoder = streamFfmpeg(selectedFramesJob(path, info, script), { signal: options.signal });
+  const jobs: Array<Promise<ReadEvent>> = [];
+  const inFlight = new Set<Promise<unknown>>();
+  let ocrPixels = 0;
+  let done = 0;
+
+  const read = async (image: GreyImage, box: Box, request: ReadRequest): Promise<ReadEvent> => {
+    const result = await recognizeReadable(ocr, image, upscale);
+    for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
+    return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window };
+  };
+
+  try {
+    let count = 0;
+    for await (const frame of readGreyFrames(decoder.output, info.width, info.height, frames)) {
+      count++;
+      for (const request of byFrame.get(frame.index)!) {
+        const box = trimToQuietRows(frame, request.box, 2 * TILE);
+        const image = crop(frame, box);
+        ocrPixels += image.width * image.height;
+        const job = read(image, box, request);
+        jobs.push(job);
+        const tracked = job.then(
+          () => options.onProgress?.(info.frameCount + Math.round((++done / requests.length) * info.frameCount), info.frameCount * 2),
+          () => {},
+        );
+        inFlight.add(tracked);
+        void tracked.finally(() => inFlight.delete(tracked));
+      }
+      while (inFlight.size >= options.workers * 2) await Promise.race(inFlight);
+    }
+    await decoder.done;
+    if (count !== frames.length) {
+      throw new TransientError(`the second decoding returned ${count} of ${frames.length} frames`);
+    }
+  } catch (err) {
+    decoder.kill();
+    await Promise.allSettled(jobs);
+    throw err;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { reads: await Promise.all(jobs), ocrPixels };
+}
+
 export async function analyseVideo(
   path: string,
   info: VideoInfo,
@@ -64,65 +178,8 @@ export async function analyseVideo(
   ocr: OcrEngine,
   options: AnalyseOptions,
 ): Promise<AnalyseResult> {
-  const { width, height } = info;
-  const tracker = new ChangeTracker({
-    width,
-    height,
-    threshold: config.analysis.changeThreshold,
-    settleFrames: Math.max(1, Math.round(config.analysis.settleSec * info.fps)),
-    burstGap: Math.max(1, Math.round(config.analysis.burstGapSec * info.fps)),
-  });
-  const cellRows = tracker.rows;
-  const decoder = streamFfmpeg(analysisFramesJob(path, info), { signal: options.signal });
-  const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
-  const margin = Math.max(2, config.mask.padding);
-  const reads: Array<Promise<ReadEvent>> = [];
-  const changing: ChangingRegion[] = [];
-  const inFlight = new Set<Promise<unknown>>();
-  let ocrPixels = 0;
-  let frames = 0;
-
-  const read = async (image: GreyImage, box: Box, frame: number, window: ReadWindow): Promise<ReadEvent> => {
-    const result = await recognizeReadable(ocr, image, upscale);
-    for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
-    return { frame, box, lines: offsetLines(result.lines, box.x, box.y), window };
-  };
-
-  const total = info.frameCount;
-  const stackedHeight = height + cellRows;
-  const indices = Array.from({ length: total }, (_, i) => i);
-  try {
-    for await (const stacked of readGreyFrames(decoder.output, width, stackedHeight, indices)) {
-      const n = stacked.index;
-      const frame: GreyImage = { width, height, data: stacked.data.subarray(0, width * height) };
-      const cells = stacked.data.subarray(width * height);
-      const { reads: due, changing: spans } = tracker.update(n, cells, width);
-      for (const span of spans) changing.push({ ...span, fill: borderMedian(frame, span.box, margin) });
-      for (const request of due) {
-        const box = trimToQuietRows(frame, request.box, 2 * TILE);
-        const image = crop(frame, box);
-        ocrPixels += image.width * image.height;
-        const job = read(image, box, n, request.window);
-        reads.push(job);
-        const tracked = job.catch(() => {});
-        inFlight.add(tracked);
-        void tracked.finally(() => inFlight.delete(tracked));
-      }
-      frames++;
-      if (n % 10 === 0) options.onProgress?.(n + 1, total);
-      while (inFlight.size >= options.workers * 2) await Promise.race(inFlight);
-    }
-    await decoder.done;
-  } catch (err) {
-    decoder.kill();
-    await Promise.allSettled(reads);
-    throw err;
-  }
-  if (frames !== total) {
-    throw new BadInputError(`the video is damaged: ${frames} of ${total} frames could be decoded`);
-  }
-  for (const span of tracker.finish(total - 1)) changing.push({ ...span, fill: 128 });
-  const events = await Promise.all(reads);
-  options.onProgress?.(total, total);
-  return { reads: events, changing, frameCount: total, ocrCount: events.length, ocrPixels };
+  const { requests, changing } = await trackChanges(path, info, config, options);
+  const { reads, ocrPixels } = await readRegions(path, info, config, ocr, requests, options);
+  options.onProgress?.(1, 1);
+  return { reads, changing, frameCount: info.frameCount, ocrCount: reads.length, ocrPixels };
 }

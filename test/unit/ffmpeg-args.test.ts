@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { containerForPath, renderJob, sampledGreyFramesJob, sampleFrameIndices, sampleStep } from '../../src/media/ffmpeg-args.js';
+import {
+  containerForPath,
+  reducedFramesJob,
+  renderJob,
+  sampledGreyFramesJob,
+  sampleFrameIndices,
+  sampleStep,
+  selectFramesFilter,
+} from '../../src/media/ffmpeg-args.js';
 import type { VideoInfo } from '../../src/media/video-info.js';
 import type { MaskTrack } from '../../src/plan/plan.js';
 import { maskFilterGraph } from '../../src/render/filters.js';
@@ -48,6 +56,18 @@ describe('sampling', () => {
     expect(job.output).toBeNull();
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-an', '-sn', '-dn', '-fps_mode', 'passthrough']));
     expect(job.outputOptions[job.outputOptions.indexOf('-vf') + 1]).toBe("select='not(mod(n\\,15))+eq(n\\,299)',format=gray");
+  });
+});
+
+describe('analysis decoding', () => {
+  it('reduces every frame 4x by area averaging, as grey', () => {
+    const job = reducedFramesJob('/in.mp4', info);
+    expect(job.outputOptions[job.outputOptions.indexOf('-vf') + 1]).toBe('scale=320:180:flags=area,format=gray');
+    expect(job.outputOptions).toEqual(expect.arrayContaining(['-fps_mode', 'passthrough', '-an']));
+  });
+
+  it('selects the frames to read by number, once each', () => {
+    expect(selectFramesFilter([40, 3, 40])).toBe("select='eq(n\\,3)+eq(n\\,40)',format=gray");
   });
 });
 
