@@ -3,7 +3,7 @@
  * scenario, the PII item-frames left exposed, over-masking, wall time against a plain
  * ffmpeg transcode of the same file measured in the same run, and peak memory.
  *
- *   npm run bench -- [--seconds 10] [--only name,name] [--keep]
+ *   npm run bench -- [--seconds 10] [--only name,name] [--keep] [--long: adds a 10-minute recording]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -91,7 +91,7 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 async function main() {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' } },
+    options: { seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' }, long: { type: 'boolean' } },
   });
   const seconds = Number(values.seconds ?? 10);
   const only = values.only?.split(',');
@@ -99,7 +99,7 @@ async function main() {
   await mkdir(dir, { recursive: true });
   const config = parseConfig({});
   const rows: Array<Record<string, unknown>> = [];
-  const scenarios = benchScenarios(seconds).filter((s) => !only || only.includes(s.name));
+  const scenarios = benchScenarios(seconds, values.long).filter((s) => !only || only.includes(s.name));
   console.log(`veil bench: ${scenarios.length} scenarios of ${seconds} s at 30 fps; times are wall seconds on this machine\n`);
   for (const s of scenarios) {
     const scene = s.scene();

@@ -65,8 +65,8 @@ const iban: Recognizer = (t) =>
 
 const BASE58 = '[1-9A-HJ-NP-Za-km-z]';
 const crypto: Recognizer = (t) => [
-  // OCR reads the separator 1 as l, I or |.
-  ...matches(t, /\b(?:bc|tb|ltc)[1lI|i][a-z0-9]{20,90}\b/i, 'crypto_address', 'pattern:bech32', (m) =>
+  // OCR reads the separator 1 as l, I or |, and a 0 inside as @ or O.
+  ...matches(t, /\b(?:bc|tb|ltc)[1lI|i][a-z0-9@]{20,90}\b/i, 'crypto_address', 'pattern:bech32', (m) =>
     bech32Valid(m[0]) ? 0.98 : 0.75,
   ),
   // Any letters, not only base58's: OCR reads l as I and o as 0.
@@ -151,8 +151,10 @@ const phone: Recognizer = (t) => {
  * prefix or checksum OCR damaged still look like this, and ordinary words never do.
  */
 const highEntropy: Recognizer = (t) =>
-  matches(t, /(?<![\w])[A-Za-z0-9_+/=-]{24,}(?![\w])/, 'api_key', 'pattern:high-entropy', (m) => {
+  matches(t, /(?<![\w])[A-Za-z0-9_+/=@-]{24,}(?![\w])/, 'api_key', 'pattern:high-entropy', (m) => {
     const s = m[0];
+    // An @ (a misread 0) is allowed inside; an e-mail address is not a token.
+    if (/@[\w-]+\./.test(s)) return null;
     const digits = (s.match(/\d/g) ?? []).length;
     const letters = (s.match(/[A-Za-z]/g) ?? []).length;
     const mixed = (/[a-z]/.test(s) && /[A-Z]/.test(s) && digits >= 2) || (digits >= 5 && letters >= 8);

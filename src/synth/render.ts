@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { addOptions } from '../media/ffmpeg.js';
 import sharp from 'sharp';
-import { groundTruth, scrollOffset, visibleOn, FONT_FAMILY, type SceneSpec, type GroundTruth } from './scene.js';
+import { groundTruth, scrollOffset, shownText, visibleOn, FONT_FAMILY, type SceneSpec, type GroundTruth } from './scene.js';
 
 const escapeXml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -24,7 +24,7 @@ export function sceneSvg(scene: SceneSpec, frame: number): string {
     for (const t of scene.items) {
       if (!!t.fixed === fixed && visibleOn(t, frame)) {
         parts.push(
-          `<text x="${t.x}" y="${t.y}" font-size="${t.size}" fill="${t.color ?? scene.theme.fg}"${t.bold ? ' font-weight="bold"' : ''}>${escapeXml(t.text)}</text>`,
+          `<text x="${t.x}" y="${t.y}" font-size="${t.size}" fill="${t.color ?? scene.theme.fg}"${t.bold ? ' font-weight="bold"' : ''}>${escapeXml(shownText(t, frame))}</text>`,
         );
       }
     }
@@ -50,7 +50,8 @@ export function sceneSvg(scene: SceneSpec, frame: number): string {
 function stateKey(scene: SceneSpec, frame: number): string {
   const visible = (xs: Array<{ from?: number; to?: number }>) =>
     xs.map((x, i) => (visibleOn(x, frame) ? i : -1)).filter((i) => i >= 0).join(',');
-  return `${visible(scene.items)}|${visible(scene.rects)}|${scrollOffset(scene.scroll, frame)}`;
+  const typed = scene.items.filter((t) => t.typing && visibleOn(t, frame)).map((t) => shownText(t, frame).length);
+  return `${visible(scene.items)}|${visible(scene.rects)}|${scrollOffset(scene.scroll, frame)}|${typed.join(',')}`;
 }
 
 export async function renderFrameRgb(scene: SceneSpec, frame: number): Promise<Buffer> {

@@ -212,3 +212,54 @@ export function terminalScene(o: SceneOptions): SceneSpec {
   }
   return base('terminal', o, l, theme);
 }
+
+/** A dashboard with a confirmation dialog that shows a wallet and an amount for `showSec` (0.3 s by default). */
+export function modalScene(o: SceneOptions & { showSec?: number }): SceneSpec {
+  const rng = new Rng(o.seed ?? 5);
+  const theme = themeOf(o);
+  const l = new Layout(theme);
+  const size = sizeOf(o);
+  const top = header(l, o, size, 'Withdrawals queue - Ticket #70311');
+  const lineH = Math.round(size * 1.8);
+  for (let i = 0; i < 8; i++) {
+    l.line(size, Math.round(top + lineH * (i + 1.3)), size, [`Request WR-${5120 + i}   status pending   created 2026-03-0${(i % 9) + 1}`], { color: theme.muted });
+  }
+  const frames = Math.round(o.seconds * o.fps);
+  // Opens at an odd frame, between any two sampling points one might pick.
+  const from = Math.round(frames * 0.43) + 1;
+  const to = from + Math.max(1, Math.round((o.showSec ?? 0.3) * o.fps));
+  const mx = Math.round(o.width * 0.2);
+  const my = Math.round(o.height * 0.3);
+  l.rect({ x: mx, y: my, w: Math.round(o.width * 0.6), h: Math.round(lineH * 4.5), fill: theme.panel, from, to, fixed: true });
+  l.line(mx + size, my + lineH, size, ['Confirm withdrawal'], { from, to, fixed: true, bold: true });
+  l.line(mx + size, my + lineH * 2, size, ['to ', { pii: 'crypto_address', text: fakeEth(rng) }], { from, to, fixed: true });
+  l.line(mx + size, my + lineH * 3, size, ['amount ', { pii: 'money', text: fakeMoney(rng) }], { from, to, fixed: true });
+  return base('modal', o, l, theme);
+}
+
+/** A form whose fields are typed in, one character every `framesPerChar` frames. */
+export function typingScene(o: SceneOptions & { framesPerChar?: number }): SceneSpec {
+  const rng = new Rng(o.seed ?? 6);
+  const theme = themeOf(o);
+  const l = new Layout(theme);
+  const size = sizeOf(o);
+  const top = header(l, o, size, 'Add beneficiary - Ticket #81277');
+  const p = fakePerson(rng);
+  const lineH = Math.round(size * 2.2);
+  const per = o.framesPerChar ?? 4;
+  const fields: Array<[string, PiiType, string]> = [
+    ['Full name', 'person_name', p.name],
+    ['Email', 'email', p.email],
+    ['IBAN', 'iban', fakeIban(rng)],
+  ];
+  let start = Math.round(o.fps * 0.5);
+  fields.forEach(([label, type, value], i) => {
+    const y = Math.round(top + lineH * (i + 1.3));
+    l.line(size, y, size, [label.padEnd(11)], { color: theme.muted });
+    const x = size + textBox({ x: 0, y: 0, size, text: ' '.repeat(11) }).w;
+    l.items.push({ id: `typed${i}`, text: value, x, y, size, pii: type, from: start, typing: per });
+    start += value.length * per + Math.round(o.fps * 0.6);
+  });
+  l.line(size, Math.round(top + lineH * 4.6), size, ['Changes are logged under ticket #81277 (v4.12.3)'], { color: theme.muted });
+  return base('typing', o, l, theme);
+}

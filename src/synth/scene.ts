@@ -32,6 +32,14 @@ export interface TextItem {
   to?: number;
   /** Drawn over the scroll region, not moved by it (headers, toolbars). */
   fixed?: boolean;
+  /** Typed in: one more character every this many frames from `from`. */
+  typing?: number;
+}
+
+/** The part of an item's text on screen at `frame` (all of it, unless it is being typed). */
+export function shownText(item: Pick<TextItem, 'text' | 'from' | 'typing'>, frame: number): string {
+  if (!item.typing) return item.text;
+  return item.text.slice(0, Math.floor((frame - (item.from ?? 0)) / item.typing) + 1);
 }
 
 export interface RectItem {

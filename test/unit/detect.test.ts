@@ -144,3 +144,9 @@ describe('label values in key=value lists', () => {
     ]);
   });
 });
+
+describe('OCR damage inside long tokens', () => {
+  it('finds a bech32 address with a 0 read as @', () => {
+    expect(found('to bclgdhl7alngwfwpcqz3q@ekwn5zk24gh2tx3ejd5g')).toContainEqual(['crypto_address', 'bclgdhl7alngwfwpcqz3q@ekwn5zk24gh2tx3ejd5g']);
+  });
+});
