@@ -43,6 +43,17 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    verification: z
+      .object({
+        /** Frames of the output OCR'd whole after rendering (track bounds, midpoints between reads). */
+        maxFrames: z.number().int().min(1).max(1000).default(8),
+        /** What verification looks for; defaults to detection.entities. */
+        entities: z.array(PiiType).optional(),
+        /** On a finding, redact once more with it added before failing. */
+        repass: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     mask: z
       .object({
         style: MaskStyle.default('fill'),

@@ -62,6 +62,13 @@ export const ManifestSchema = z.object({
       masked: z.array(z.string()),
     }),
   ),
+  /** The output was OCR'd again on these frames; it is only written with zero findings. */
+  verification: z.object({
+    frames: z.array(z.number().int()),
+    firstPassFindings: z.number().int(),
+    repass: z.boolean(),
+    findings: z.literal(0),
+  }),
   summary: z.object({
     tracks: z.number().int(),
     piiTracks: z.number().int(),

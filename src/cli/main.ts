@@ -7,7 +7,13 @@ import { mkdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfigFile, parseConfig, MaskStyle, type Config } from '../config.js';
+import { loadConfigFile, ocrWorkerCount, parseConfig, MaskStyle, type Config } from '../config.js';
+import { probeVideo } from '../media/probe.js';
+import { createTesseractEngine } from '../ocr/tesseract.js';
+import { checkAllowed } from '../pipeline/paths.js';
+import { sha256File, writeFileAtomic } from '../util/fs.js';
+import { sheetTile, writeSheet, type SheetTile } from '../verify/sheet.js';
+import { findPiiInFrames, publicFinding, sampleFrames, type Finding } from '../verify/verify.js';
 import { BadInputError, exitCodeFor, VeilError } from '../errors.js';
 import { detectText } from '../pii/detect.js';
 import { detectOptions, redactVideo, type RedactResult } from '../pipeline/redact.js';
@@ -20,6 +26,7 @@ const HELP = `veil ${VERSION}: removes personal data from screen recordings
 
 Usage:
   veil redact <input> --out <output> [options]
+  veil verify <video> [--report <file.json>] [--sheet <file.png>] [--every <s> | --sample <n> --seed <k>]
   veil detect --jsonl [--config <file>]
   veil demo [--dir <directory>]
   veil --help | --version
@@ -43,6 +50,17 @@ veil redact
   --json                  print one JSON summary line on stdout instead of text
   --quiet                 print nothing on success
 
+veil verify <video>
+  Spot-checks any video: OCRs sampled frames whole and looks for PII with the same
+  detector. Prints each finding (type, time, box, masked value only) and exits 3 if there
+  is any. Every redaction runs this check on its own output before writing it.
+
+  --every <s>             one frame every s seconds (default 2)
+  --sample <n>            n frames drawn at random instead, reproducibly with --seed <k>
+  --report <file.json>    write the frames checked and the findings as JSON
+  --sheet <file.png>      write a contact sheet of the frames checked (findings in red)
+  --config <file>, --json as for redact
+
 veil detect --jsonl
   Reads JSON Lines {"text": "..."} on stdin and writes, for each, one line
   {"detections":[{"type","start","end","confidence"}]} (JavaScript string indices).
@@ -52,7 +70,7 @@ veil demo
   Makes a sample support-screen recording with fake personal data, redacts it and prints
   where the files are (default directory: ./out/demo).
 
-Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 output failed verification,
+Exit codes: 0 success, 1 failure, 2 bad input or usage, 3 PII found by verification,
 130 interrupted.`;
 
 async function configFrom(values: { config?: string }, overrides: (c: Config) => unknown): Promise<Config> {
@@ -191,6 +209,66 @@ async function runDetect(argv: string[]): Promise<number> {
   return bad ? 2 : 0;
 }
 
+async function runVerify(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      report: { type: 'string' },
+      sheet: { type: 'string' },
+      every: { type: 'string' },
+      sample: { type: 'string' },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      workers: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new BadInputError('veil verify takes exactly one video (see veil --help)');
+  const config = await configFrom(values, (c) => {
+    const workers = number('workers', values.workers);
+    if (workers !== undefined) c.analysis.ocrWorkers = workers;
+  });
+  const path = await checkAllowed(positionals[0], config.allowedRoots, 'input');
+  const info = await probeVideo(path, config);
+  const frames = sampleFrames(info, {
+    everySec: number('every', values.every),
+    count: number('sample', values.sample),
+    seed: number('seed', values.seed),
+  });
+  const workers = ocrWorkerCount(config);
+  const ocr = await createTesseractEngine({ workers });
+  const tiles: SheetTile[] = [];
+  const { signal, dispose } = withSignals();
+  let findings: Finding[];
+  try {
+    const detect = detectOptions(config);
+    const raw = await findPiiInFrames(path, info, frames, ocr, {
+      detect: { ...detect, entities: config.verification.entities ?? detect.entities },
+      upscale: { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale },
+      workers,
+      signal,
+      onFrame: values.sheet ? async (frame, found) => void tiles.push(await sheetTile(frame, found, 320)) : undefined,
+    });
+    findings = raw.map(publicFinding).sort((a, b) => a.frame - b.frame);
+  } finally {
+    dispose();
+    await ocr.close();
+  }
+  const report = { schema: 'veil.verify/1', sha256: await sha256File(path), framesChecked: frames, findings };
+  if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (values.sheet) await writeSheet(tiles, values.sheet);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ok: findings.length === 0, framesChecked: frames.length, findings })}\n`);
+  } else {
+    for (const f of findings) {
+      process.stdout.write(`finding: ${f.type} at ${f.timeSec.toFixed(2)} s (frame ${f.frame}) box ${f.box.x},${f.box.y} ${f.box.w}x${f.box.h} ${f.masked} [${f.detector}]\n`);
+    }
+    process.stdout.write(`${frames.length} frames checked, ${findings.length} findings\n`);
+  }
+  return findings.length ? 3 : 0;
+}
+
 async function runDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } } });
   const dir = resolve(values.dir ?? join('out', 'demo'));
@@ -221,6 +299,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runRedact(rest);
       case 'detect':
         return await runDetect(rest);
+      case 'verify':
+        return await runVerify(rest);
       case 'demo':
         return await runDemo(rest);
       case '--version':

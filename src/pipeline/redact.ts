@@ -7,7 +7,8 @@ import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ocrWorkerCount, type Config } from '../config.js';
-import { TransientError } from '../errors.js';
+import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/verify.js';
+import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskValue, type Manifest } from '../manifest.js';
 import { renderJob } from '../media/ffmpeg-args.js';
 import { checkFfmpegCapabilities, runFfmpeg } from '../media/ffmpeg.js';
@@ -24,7 +25,7 @@ import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
 import { checkAllowed, checkOutput } from './paths.js';
 
-export type Stage = 'probe' | 'analyse' | 'render' | 'finalise';
+export type Stage = 'probe' | 'analyse' | 'render' | 'verify' | 'finalise';
 
 export interface Progress {
   stage: Stage;
@@ -55,9 +56,10 @@ export interface RedactResult {
 
 const WEIGHTS: Record<Stage, [number, number]> = {
   probe: [0, 0.02],
-  analyse: [0.02, 0.7],
-  render: [0.7, 0.97],
-  finalise: [0.97, 1],
+  analyse: [0.02, 0.5],
+  render: [0.5, 0.8],
+  verify: [0.8, 0.98],
+  finalise: [0.98, 1],
 };
 
 let ffmpegChecked: Promise<void> | undefined;
@@ -81,9 +83,9 @@ function backgroundOf(words: OcrWord[]): number {
  * anywhere. Each detection is masked over the frames its read says it stayed on screen;
  * regions that were changing are masked whole while they changed.
  */
-export function maskPieces(analysis: AnalyseResult, options: DetectOptions): MaskPiece[] {
+export function maskPieces(analysis: AnalyseResult, options: DetectOptions, extraKnown?: ReadonlyMap<string, PiiType>): MaskPiece[] {
   const last = analysis.frameCount - 1;
-  const known = new Map<string, PiiType>();
+  const known = new Map<string, PiiType>(extraKnown ?? []);
   for (const r of analysis.reads) {
     for (const d of detectLines(r.lines, options)) known.set(normalizeValue(d.value), d.type);
   }
@@ -117,6 +119,7 @@ export function buildManifest(args: {
   config: Config;
   tracks: MaskTrack[];
   analysis: AnalyseResult;
+  verification: { frames: number[]; firstPassFindings: number; repass: boolean };
   ocrModel: string;
   seconds: number;
 }): Manifest {
@@ -170,8 +173,53 @@ export function buildManifest(args: {
       box: t.box,
       masked: [...new Set(t.values.map((v) => maskValue(t.types[0], v)))],
     })),
+    verification: {
+      frames: args.verification.frames,
+      firstPassFindings: args.verification.firstPassFindings,
+      repass: args.verification.repass,
+      findings: 0,
+    },
     summary: { tracks: tracks.length, piiTracks: tracks.length - changing, changingTracks: changing, byType },
   });
+}
+
+/** Renders `tracks` into `partial` and checks the result has every frame of the input. */
+async function render(
+  input: string,
+  partial: string,
+  info: VideoInfo,
+  tracks: MaskTrack[],
+  config: Config,
+  container: string,
+  work: string,
+  options: { signal?: AbortSignal; onFrames: (n: number) => void },
+): Promise<void> {
+  const script = join(work, 'masks.filter');
+  await writeFile(script, maskFilterGraph(tracks, config.mask.style), { mode: 0o600 });
+  await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
+  const rendered = await probeVideo(partial, config).catch((err) => {
+    throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
+  });
+  if (rendered.frameCount !== info.frameCount) {
+    throw new TransientError(`the render has ${rendered.frameCount} frames, the input ${info.frameCount}`);
+  }
+}
+
+/** Masks for what verification found: its box over the whole video, and its value wherever else it appears. */
+function repassPieces(analysis: AnalyseResult, options: DetectOptions, findings: RawFinding[]): MaskPiece[] {
+  const known = new Map<string, PiiType>(findings.map((f) => [normalizeValue(f.value), f.type]));
+  const found: MaskPiece[] = findings.map((f) => ({
+    kind: 'pii',
+    from: 0,
+    to: analysis.frameCount - 1,
+    box: f.box,
+    types: [f.type],
+    detectors: [`verification:${f.detector}`],
+    confidence: f.confidence,
+    fill: 128,
+    values: [f.value],
+  }));
+  return [...maskPieces(analysis, options, known), ...found];
 }
 
 export async function redactVideo(request: RedactRequest, deps: RedactDeps = {}): Promise<RedactResult> {
@@ -197,40 +245,53 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
   const workers = ocrWorkerCount(config);
   const createOcr = deps.createOcr ?? ((n: number) => createTesseractEngine({ workers: n }));
   const ocr = await createOcr(workers);
-  let analysis;
+  const work = await mkdtemp(join(tmpdir(), 'veil-'));
+  const partial = temporaryNameFor(target.path);
   try {
-    analysis = await analyseVideo(input, info, config, ocr, {
+    const analysis = await analyseVideo(input, info, config, ocr, {
       signal,
       workers,
       onProgress: (done, total) => report('analyse', done / total),
     });
-  } finally {
-    await ocr.close();
-  }
-  const tracks = planMasks(maskPieces(analysis, detectOptions(config)), {
-    frameCount: info.frameCount,
-    width: info.width,
-    height: info.height,
-    padding: config.mask.padding,
-  });
-
-  const work = await mkdtemp(join(tmpdir(), 'veil-'));
-  const partial = temporaryNameFor(target.path);
-  try {
-    const script = join(work, 'masks.filter');
-    await writeFile(script, maskFilterGraph(tracks, config.mask.style), { mode: 0o600 });
+    const detect = detectOptions(config);
+    const plan = (pieces: MaskPiece[]) =>
+      planMasks(pieces, { frameCount: info.frameCount, width: info.width, height: info.height, padding: config.mask.padding });
+    let tracks = plan(maskPieces(analysis, detect));
+    const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
     report('render', 0);
-    await runFfmpeg(renderJob(input, partial, info, script, config, target.container), {
-      signal,
-      onFrames: (n) => report('render', n / info.frameCount),
-    });
-    report('finalise', 0);
-    const rendered = await probeVideo(partial, config).catch((err) => {
-      throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
-    });
-    if (rendered.frameCount !== info.frameCount) {
-      throw new TransientError(`the render has ${rendered.frameCount} frames, the input ${info.frameCount}`);
+    await render(input, partial, info, tracks, config, target.container, work, renderOptions);
+
+    // Verification: OCR frames of the output the analysis did not read.
+    report('verify', 0);
+    const verifyDetect = { ...detect, entities: config.verification.entities ?? detect.entities };
+    const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
+    const frames = verificationFrames(
+      analysis.reads.map((r) => r.frame),
+      tracks.filter((t) => t.kind === 'pii').map((t) => [t.from, t.to]),
+      info.frameCount,
+      config.verification.maxFrames,
+    );
+    const verify = (path: string) =>
+      findPiiInFrames(path, info, frames, ocr, {
+        detect: verifyDetect,
+        upscale,
+        workers,
+        signal,
+        onProgress: (d, t) => report('verify', d / t),
+      });
+    let findings = await verify(partial);
+    const firstPassFindings = findings.length;
+    if (findings.length && config.verification.repass) {
+      tracks = plan(repassPieces(analysis, detect, findings));
+      await render(input, partial, info, tracks, config, target.container, work, renderOptions);
+      findings = await verify(partial);
     }
+    if (findings.length) {
+      const summary = [...new Set(findings.map((f) => `${f.type} at ${f.timeSec.toFixed(2)} s`))].slice(0, 5).join(', ');
+      throw new VerificationError(`the output still shows PII (${findings.length} findings: ${summary}); nothing was written`);
+    }
+
+    report('finalise', 0);
     await fsyncFile(partial);
     const [inputSha, outputSha, outStat] = await Promise.all([sha256File(input), sha256File(partial), stat(partial)]);
     const manifest = buildManifest({
@@ -242,6 +303,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       config,
       tracks,
       analysis,
+      verification: { frames, firstPassFindings, repass: firstPassFindings > 0 },
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
     });
@@ -256,6 +318,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     report('finalise', 1);
     return { output: target.path, manifestPath, manifest };
   } finally {
+    await ocr.close();
     await rm(partial, { force: true });
     await rm(work, { recursive: true, force: true });
   }
