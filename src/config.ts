@@ -21,7 +21,7 @@ export const ConfigSchema = z
     analysis: z
       .object({
         /** A 4x4-pixel cell whose mean grey level moves by more than this has changed. */
-        changeThreshold: z.number().min(1).max(64).default(6),
+        changeThreshold: z.number().min(1).max(64).default(10),
         /** A changed region is read once it has been still this long. */
         settleSec: z.number().min(0).max(5).default(0.1),
         /** Changes less than this far apart (typing) are one burst: a value found at its end is masked from its start. */

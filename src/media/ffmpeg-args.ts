@@ -40,7 +40,7 @@ export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
     outputOptions: [
       '-map', `0:${info.videoStreamIndex}`,
       '-an', '-sn', '-dn',
-      '-vf', `scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area,format=gray`,
+      '-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area`,
       '-fps_mode', 'passthrough',
       '-f', 'rawvideo',
     ],
@@ -54,8 +54,11 @@ export function selectFramesFilter(frames: readonly number[]): string {
   return `select='${terms.join('+')}',format=gray`;
 }
 
-/** Decodes the frames listed in a filter script (see selectFramesFilter), full size, grey. */
-export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPath: string): FfmpegJob {
+/**
+ * Decodes the `count` frames listed in a filter script (see selectFramesFilter), full size,
+ * grey, and stops after the last of them instead of decoding the rest of the video.
+ */
+export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPath: string, count: number): FfmpegJob {
   return {
     input: path,
     inputOptions: [...QUIET],
@@ -64,6 +67,7 @@ export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPat
       '-an', '-sn', '-dn',
       '-filter_script:v', filterScriptPath,
       '-fps_mode', 'passthrough',
+      '-frames:v', String(count),
       '-f', 'rawvideo',
     ],
     output: null,

@@ -126,7 +126,7 @@ async function readRegions(
   const work = await mkdtemp(join(tmpdir(), 'veil-select-'));
   const script = join(work, 'select.filter');
   await writeFile(script, selectFramesFilter(frames), { mode: 0o600 });
-  const decoder = streamFfmpeg(selectedFramesJob(path, info, script), { signal: options.signal });
+  const decoder = streamFfmpeg(selectedFramesJob(path, info, script, frames.length), { signal: options.signal });
   const jobs: Array<Promise<ReadEvent>> = [];
   const inFlight = new Set<Promise<unknown>>();
   let ocrPixels = 0;

@@ -167,7 +167,7 @@ export class ChangeTracker {
     const t = this.options.threshold;
     // Per tile: how many cells moved by more than t, and the largest move, against the
     // previous frame (p) and against the reference (r). Encoder noise moves a few cells a
-    // little (up to about 2t around a keyframe); a glyph moves several cells, a thin stroke
+    // little (up to about 3t around a keyframe); a glyph moves several cells, a thin stroke
     // one cell a lot.
     const countP = this.countP.fill(0);
     const countR = this.countR.fill(0);
@@ -201,7 +201,7 @@ export class ChangeTracker {
         }
       }
     }
-    const strong = 2.5 * t;
+    const strong = 4 * t;
     for (let i = 0; i < this.changedNow.length && !first; i++) {
       const moved = maxP[i] > strong || countP[i] >= 3;
       const departed = maxR[i] > strong || countR[i] >= 3;

@@ -57,7 +57,7 @@ export async function findPiiInFrames(
   const work = await mkdtemp(join(tmpdir(), 'veil-verify-'));
   const script = join(work, 'select.filter');
   await writeFile(script, selectFramesFilter(wanted), { mode: 0o600 });
-  const decoder = streamFfmpeg(selectedFramesJob(path, info, script), { signal: options.signal });
+  const decoder = streamFfmpeg(selectedFramesJob(path, info, script, wanted.length), { signal: options.signal });
   const jobs: Array<Promise<RawFinding[]>> = [];
   const inFlight = new Set<Promise<unknown>>();
   let done = 0;
