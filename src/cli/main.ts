@@ -3,12 +3,15 @@
  * exit 2), runs, and prints one line of error on failure. Progress goes to stderr; results
  * to stdout.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, ocrWorkerCount, parseConfig, MaskStyle, type Config } from '../config.js';
 import { probeVideo } from '../media/probe.js';
+import { addRecording, QUEUE_NAME, redactQueue, redisConnection } from '../queue/jobs.js';
+import { watchInbox } from '../queue/watch.js';
+import { LocalStorage } from '../storage/local.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { checkAllowed } from '../pipeline/paths.js';
 import { sha256File, writeFileAtomic } from '../util/fs.js';
@@ -28,6 +31,9 @@ Usage:
   veil redact <input> --out <output> [options]
   veil verify <video> [--report <file.json>] [--sheet <file.png>] [--every <s> | --sample <n> --seed <k>]
   veil detect --jsonl [--config <file>]
+  veil enqueue <file...> [--root <dir>]
+  veil watch <inbox-dir> [--root <dir>]
+  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--config <file>]
   veil demo [--dir <directory>]
   veil --help | --version
 
@@ -65,6 +71,18 @@ veil detect --jsonl
   Reads JSON Lines {"text": "..."} on stdin and writes, for each, one line
   {"detections":[{"type","start","end","confidence"}]} (JavaScript string indices).
   For trying a configuration on text.
+
+Queue (BullMQ on Redis at REDIS_URL, default redis://127.0.0.1:6379; data root at --root
+or VEIL_DATA_ROOT, with inbox/, work/, archive/ and quarantine/):
+  veil enqueue <file...>  copies each recording into the inbox under its content id and
+                          queues it; the same file queued twice is one job
+  veil watch <dir>        queues recordings dropped into <dir> once they stop growing
+                          (moves them into the inbox)
+  veil worker             redacts queued recordings and archives verified output with its
+                          manifest; bad input and failed verification go to quarantine/
+                          with a reason. --concurrency (default 1), --timeout per job in
+                          seconds (default 3600). Stops taking jobs on SIGTERM/SIGINT and
+                          finishes the current ones.
 
 veil demo
   Makes a sample support-screen recording with fake personal data, redacts it and prints
@@ -269,6 +287,111 @@ async function runVerify(argv: string[]): Promise<number> {
   return findings.length ? 3 : 0;
 }
 
+function queueSettings(values: { root?: string; redis?: string }) {
+  const root = values.root ?? process.env.VEIL_DATA_ROOT;
+  if (!root) throw new BadInputError('no data root: pass --root <dir> or set VEIL_DATA_ROOT');
+  return { root: resolve(root), redisUrl: values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+}
+
+async function withQueue<T>(redisUrl: string, fn: (queue: ReturnType<typeof redactQueue>) => Promise<T>): Promise<T> {
+  const connection = redisConnection(redisUrl);
+  connection.on('error', () => {});
+  const queue = redactQueue(connection, process.env.VEIL_QUEUE ?? QUEUE_NAME);
+  try {
+    return await fn(queue);
+  } finally {
+    await queue.close();
+    await connection.quit().catch(() => connection.disconnect());
+  }
+}
+
+async function runEnqueue(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { root: { type: 'string' }, redis: { type: 'string' }, style: { type: 'string' } },
+  });
+  if (positionals.length === 0) throw new BadInputError('veil enqueue takes one or more recordings');
+  const { root, redisUrl } = queueSettings(values);
+  const storage = await new LocalStorage(root).init();
+  const style = values.style === undefined ? undefined : MaskStyle.parse(values.style);
+  return withQueue(redisUrl, async (queue) => {
+    for (const file of positionals) {
+      const { id, ext } = await storage.ingest(file);
+      const job = await addRecording(queue, { recordingId: id, ext, options: style ? { style } : {} });
+      process.stdout.write(`queued ${id} (job ${job.id})\n`);
+    }
+    return 0;
+  });
+}
+
+async function runWatch(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { root: { type: 'string' }, redis: { type: 'string' }, interval: { type: 'string' } },
+  });
+  if (positionals.length !== 1) throw new BadInputError('veil watch takes one directory');
+  const { root, redisUrl } = queueSettings(values);
+  const storage = await new LocalStorage(root).init();
+  const { signal, dispose } = withSignals();
+  const intervalMs = (number('interval', values.interval) ?? 1) * 1000;
+  process.stderr.write(`veil: watching ${positionals[0]}\n`);
+  try {
+    return await withQueue(redisUrl, async (queue) => {
+      for await (const file of watchInbox(positionals[0], { intervalMs, signal })) {
+        try {
+          const { id, ext } = await storage.ingest(file, { move: true });
+          await addRecording(queue, { recordingId: id, ext, options: {} });
+          process.stdout.write(`queued ${id}\n`);
+        } catch (err) {
+          process.stderr.write(`veil: error: skipped a file: ${(err as Error).message}\n`);
+        }
+      }
+      return 0;
+    });
+  } finally {
+    dispose();
+  }
+}
+
+async function runWorker(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      root: { type: 'string' },
+      redis: { type: 'string' },
+      concurrency: { type: 'string' },
+      timeout: { type: 'string' },
+      config: { type: 'string' },
+    },
+  });
+  const { root, redisUrl } = queueSettings(values);
+  const config = values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {};
+  parseConfig(config, `config file ${values.config}`);
+  const { startWorker } = await import('../../workers/redact-worker.js');
+  const running = startWorker({
+    redisUrl,
+    dataRoot: root,
+    queueName: process.env.VEIL_QUEUE,
+    concurrency: number('concurrency', values.concurrency) ?? 1,
+    timeoutSec: number('timeout', values.timeout) ?? 3600,
+    lockMs: number('lock', process.env.VEIL_LOCK_MS) ?? 30_000,
+    config,
+  });
+  process.stderr.write(`veil: worker ready (data root ${root})\n`);
+  await new Promise<void>((res) => {
+    const stop = () => {
+      process.stderr.write('veil: stopping: finishing the current jobs\n');
+      res();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await running.close();
+  return 0;
+}
+
 async function runDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } } });
   const dir = resolve(values.dir ?? join('out', 'demo'));
@@ -301,6 +424,12 @@ export async function main(argv: string[]): Promise<number> {
         return await runDetect(rest);
       case 'verify':
         return await runVerify(rest);
+      case 'enqueue':
+        return await runEnqueue(rest);
+      case 'watch':
+        return await runWatch(rest);
+      case 'worker':
+        return await runWorker(rest);
       case 'demo':
         return await runDemo(rest);
       case '--version':

@@ -92,7 +92,8 @@ export interface LineText {
 
 /**
  * The text of a row of words. A gap wider than 1.5 word heights (a column gap, or the space
- * between a form label and its value) is written as a tab, so values stop at a column's edge.
+ * between a form label and its value) is written as a tab, so values stop at a column's
+ * edge; a gap wider than 20 word heights (nothing between two columns) as two tabs.
  */
 export function lineText(line: OcrLine): LineText {
   let text = '';
@@ -100,7 +101,10 @@ export function lineText(line: OcrLine): LineText {
   const gap = 1.5 * median(line.words.map((w) => w.box.h));
   let prev: OcrWord | undefined;
   for (const word of line.words) {
-    if (prev) text += word.box.x - (prev.box.x + prev.box.w) > gap ? '\t' : ' ';
+    if (prev) {
+      const space = word.box.x - (prev.box.x + prev.box.w);
+      text += space > gap * 13 ? '\t\t' : space > gap ? '\t' : ' ';
+    }
     prev = word;
     offsets.push([text.length, text.length + word.text.length]);
     text += word.text;

@@ -84,6 +84,8 @@ export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
     // The value may sit across one column gap from its label; it ends at the next one.
     const rest = text.slice(restStart);
     const lead = rest.length - rest.trimStart().length;
+    // A value is next to its label; text half a screen away (after two tabs) is not it.
+    if (rest.slice(0, lead).includes('\t\t')) continue;
     const columnEnd = rest.indexOf('\t', lead);
     let segment = columnEnd < 0 ? rest : rest.slice(0, columnEnd);
     // ...and before the next "key=" or "Label:" in it (log lines, key=value lists).

@@ -150,3 +150,12 @@ describe('OCR damage inside long tokens', () => {
     expect(found('to bclgdhl7alngwfwpcqz3q@ekwn5zk24gh2tx3ejd5g')).toContainEqual(['crypto_address', 'bclgdhl7alngwfwpcqz3q@ekwn5zk24gh2tx3ejd5g']);
   });
 });
+
+describe('labels far from any value', () => {
+  it('do not take text from a distant column (a label whose value was masked)', () => {
+    const l = line([word('Name:', 10, 100), word('Status:', 1200, 100), word('Open', 1280, 100)]);
+    expect(detectLines([l])).toEqual([]);
+    const near = line([word('Name:', 10, 100), word('Sofia', 100, 100), word('Doe', 160, 100)]);
+    expect(detectLines([near]).map((d) => d.value)).toEqual(['Sofia Doe']);
+  });
+});
