@@ -40,6 +40,28 @@ export const ConfigSchema = z
         /** Exact values (case-insensitive) that are never masked, e.g. the exchange's own support address. */
         allowList: z.array(z.string().min(1)).default([]),
         minConfidence: z.number().min(0).max(1).default(0.3),
+        /** Patterns of the exchange's own (account numbers, customer ids), as regular expressions. */
+        extraPatterns: z
+          .array(
+            z
+              .object({
+                type: PiiType,
+                pattern: z.string().min(1).refine((p) => {
+                  try {
+                    new RegExp(p, 'u');
+                    return true;
+                  } catch {
+                    return false;
+                  }
+                }, 'not a valid regular expression'),
+                flags: z.string().regex(/^[imsu]*$/).default(''),
+                confidence: z.number().min(0).max(1).default(0.8),
+              })
+              .strict(),
+          )
+          .default([]),
+        /** More label words: the value after "Member ID:" is PII of the given type. */
+        extraLabels: z.array(z.object({ words: z.array(z.string().min(2)).min(1), type: PiiType }).strict()).default([]),
       })
       .strict()
       .prefault({}),

@@ -5,14 +5,24 @@
  * the words it touches.
  */
 import type { OcrLine, OcrWord } from '../ocr/types.js';
-import { labelAlone, labelSpans, wholeValue } from './labels.js';
+import { labelAlone, labelSpans, wholeValue, type ExtraLabel } from './labels.js';
+import { ocrVariants, spanToOrigin } from './ocr-variants.js';
 import { RECOGNIZERS, type Span } from './patterns.js';
 import { PII_TYPES, type Box, type Detection, type PiiType } from './types.js';
+
+export interface ExtraPattern {
+  type: PiiType;
+  regex: RegExp;
+  confidence: number;
+}
 
 export interface DetectOptions {
   entities: readonly PiiType[];
   allowList: readonly string[];
   minConfidence: number;
+  /** A configuration's own patterns and label words, added to the built-in ones. */
+  extraPatterns?: readonly ExtraPattern[];
+  extraLabels?: readonly ExtraLabel[];
 }
 
 export const DEFAULT_DETECT_OPTIONS: DetectOptions = { entities: PII_TYPES, allowList: [], minConfidence: 0.3 };
@@ -52,8 +62,26 @@ function keep(text: string, spans: Span[], options: DetectOptions): Span[] {
 /** All PII spans in one line of text: patterns and label context, merged. */
 export function detectText(text: string, options: DetectOptions = DEFAULT_DETECT_OPTIONS): Span[] {
   const spans: Span[] = [];
-  for (const recognize of Object.values(RECOGNIZERS)) spans.push(...recognize(text));
-  spans.push(...labelSpans(text));
+  // The line as read, and as it reads with the usual OCR confusions undone.
+  for (const variant of ocrVariants(text)) {
+    const found: Span[] = [];
+    for (const recognize of Object.values(RECOGNIZERS)) found.push(...recognize(variant.text));
+    for (const p of options.extraPatterns ?? []) {
+      const re = new RegExp(p.regex.source, p.regex.flags.includes('g') ? p.regex.flags : `${p.regex.flags}g`);
+      for (let m = re.exec(variant.text); m; m = re.exec(variant.text)) {
+        if (!m[0].length) {
+          re.lastIndex++;
+          continue;
+        }
+        found.push({ type: p.type, detector: 'pattern:configured', confidence: p.confidence, start: m.index, end: m.index + m[0].length });
+      }
+    }
+    found.push(...labelSpans(variant.text, options.extraLabels));
+    for (const s of found) {
+      const [start, end] = spanToOrigin(variant, s.start, s.end);
+      spans.push({ ...s, start, end });
+    }
+  }
   return mergeSpans(keep(text, spans, options));
 }
 
@@ -226,12 +254,13 @@ export function detectLines(
     segments.forEach((segment, k) => {
       const next = segments[k + 1];
       // "Name:<gap>Sofia Doe" is a label and its value on one row: labelSpans took it.
-      const label = next === undefined || labelSpans(next).length > 0 ? labelAlone(segment) : undefined;
+      const label = next === undefined || labelSpans(next, options.extraLabels).length > 0 ? labelAlone(segment, options.extraLabels) : undefined;
       const segmentEnd = segmentStart + segment.length;
       if (label) {
         const labelWords = row.words.filter((_, w) => lt.offsets[w][0] >= segmentStart && lt.offsets[w][1] <= segmentEnd);
         const below = labelWords.length ? valueBelow(rows, i, unionBox(labelWords.map((w) => w.box))) : undefined;
-        if (below && !labelAlone(lineText(below).text)) {
+        // The row below is a value, not another "Label: ..." row (whose value may be masked).
+        if (below && !/^\s*[\p{L}][\p{L} _-]{1,30}[:=]/u.test(lineText(below).text)) {
           const bt = lineText(below);
           const value = label.value(bt.text) ?? wholeValue(bt.text);
           if (value) {

@@ -26,7 +26,8 @@ export function wholeValue(rest: string): [number, number] | null {
   return (rest.slice(start, end).match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2 ? [start, end] : null;
 }
 
-const NAME = /^\s*(\p{Lu}[\p{L}'’.-]*(?:\s+(?:\p{Lu}[\p{L}'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
+// Capitalised words; a capital OCR read as a digit (5ofia, 0kafor) still counts.
+const NAME = /^\s*([\p{Lu}0158][\p{L}0158'’.-]*(?:\s+(?:[\p{Lu}0158][\p{L}0158'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
 function nameValue(rest: string): [number, number] | null {
   const m = NAME.exec(rest);
   if (!m) return null;
@@ -57,25 +58,50 @@ export const LABELS: Label[] = [
   { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: hasDigits(4) },
 ];
 
-const ALL = LABELS.flatMap((l) => l.words.map((w) => ({ word: w, label: l })))
-  .sort((a, b) => b.word.length - a.word.length);
+export interface ExtraLabel {
+  words: string[];
+  type: PiiType;
+}
 
-const LABEL_RE = new RegExp(
-  `(?<![\\p{L}\\p{N}])(${ALL.map((a) => a.word.replace(/[-\s]/g, (c) => (c === '-' ? '-?' : '\\s*'))).join('|')})(\\s*[:=#]|(?=\\s))`,
-  'giu',
-);
+interface CompiledLabels {
+  re: RegExp;
+  lookup: (found: string) => Label | undefined;
+}
 
-function labelFor(found: string): Label | undefined {
-  const key = found.toLowerCase().replace(/\s+/g, ' ');
-  return ALL.find((a) => a.word === key || a.word.replace(/-/g, '') === key)?.label;
+function compile(labels: Label[]): CompiledLabels {
+  const all = labels.flatMap((l) => l.words.map((w) => ({ word: w.toLowerCase(), label: l }))).sort((a, b) => b.word.length - a.word.length);
+  const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/-/g, '-?').replace(/\s+/g, '\\s*');
+  return {
+    re: new RegExp(`(?<![\\p{L}\\p{N}])(${all.map((a) => escape(a.word)).join('|')})(\\s*[:=#]|(?=\\s))`, 'giu'),
+    lookup: (found) => {
+      const key = found.toLowerCase().replace(/\s+/g, ' ');
+      return all.find((a) => a.word === key || a.word.replace(/-/g, '') === key)?.label;
+    },
+  };
+}
+
+const BUILT_IN = compile(LABELS);
+const compiledWithExtras = new Map<string, CompiledLabels>();
+
+/** The built-in labels, plus a configuration's extra label words (each value shape: the rest of the column). */
+function labelsWith(extra: readonly ExtraLabel[]): CompiledLabels {
+  if (!extra.length) return BUILT_IN;
+  const key = JSON.stringify(extra);
+  let c = compiledWithExtras.get(key);
+  if (!c) {
+    c = compile([...LABELS, ...extra.map((e) => ({ words: e.words, type: e.type, value: wholeValue }))]);
+    compiledWithExtras.set(key, c);
+  }
+  return c;
 }
 
 /** Spans of values that follow a label on the same line. */
-export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
+export function labelSpans(text: string, extra: readonly ExtraLabel[] = []): Span[] {
+  const { re, lookup } = labelsWith(extra);
   const out: Span[] = [];
-  LABEL_RE.lastIndex = 0;
-  for (let m = LABEL_RE.exec(text); m; m = LABEL_RE.exec(text)) {
-    const label = labelFor(m[1]) ?? extraLabels.find((l) => l.words.includes(m![1].toLowerCase()));
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const label = lookup(m[1]);
     if (!label) continue;
     const separated = m[2].trim().length > 0;
     const atStart = text.slice(0, m.index).trim().length === 0;
@@ -105,7 +131,7 @@ export function labelSpans(text: string, extraLabels: Label[] = []): Span[] {
 }
 
 /** The label a line consists of alone ("Email", "Wallet address:"), whose value is on the line below. */
-export function labelAlone(text: string): Label | undefined {
+export function labelAlone(text: string, extra: readonly ExtraLabel[] = []): Label | undefined {
   const m = /^\s*([\p{L}\s-]{2,30}?)\s*[:=]?\s*$/u.exec(text);
-  return m ? labelFor(m[1]) : undefined;
+  return m ? labelsWith(extra).lookup(m[1]) : undefined;
 }

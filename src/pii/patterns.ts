@@ -40,7 +40,7 @@ function matches(
 const TLD = 'com|org|net|io|co|de|uk|fr|es|it|nl|ru|info|biz|me|app|dev|edu|gov|ch|at|be|pl|se|jp|cn|in|br|ca|au';
 const email: Recognizer = (t) => [
   // OCR inserts a space after dots and reads "@" as a copyright or registered sign.
-  ...matches(t, /[\w.+%-]+ ?[@©®] ?[\w-]+(?:\. ?[\w-]+)*\. ?[a-z]{2,}/i, 'email', 'pattern:email', (m) =>
+  ...matches(t, /[\w.,+%-]+ ?[@©®] ?[\w-]+(?: ?\. ?[\w-]+)*\. ?[a-z]{2,}/i, 'email', 'pattern:email', (m) =>
     m[0].includes('@') ? 0.95 : 0.7,
   ),
   // "@" lost altogether: name.name<x>domain.tld, a dotted local part before a known TLD.
@@ -56,12 +56,22 @@ const card: Recognizer = (t) =>
     return luhnValid(digits) ? 0.95 : 0.5;
   });
 
-const iban: Recognizer = (t) =>
-  matches(t, /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/, 'iban', 'pattern:iban', (m) => {
+const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B' };
+const TO_DIGIT: Record<string, string> = { O: '0', I: '1', l: '1', Z: '2', S: '5', G: '6', B: '8' };
+
+const iban: Recognizer = (t) => [
+  ...matches(t, /\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b/, 'iban', 'pattern:iban', (m) => {
     const compact = m[0].replace(/ /g, '');
     if (ibanValid(compact)) return 0.97;
     return IBAN_LENGTHS[compact.slice(0, 2)] ? 0.55 : 0.35;
-  });
+  }),
+  // Country code and check digits as OCR misreads them: "G85O GOUH ...", "FR6l ...", "NL7B ...".
+  ...matches(t, /\b[A-Z0-9]{2}[0-9OIlZSGB]{2}(?: ?[A-Za-z0-9]){11,30}\b/, 'iban', 'pattern:iban-damaged', (m) => {
+    const country = [...m[0].slice(0, 2)].map((c) => TO_LETTER[c] ?? c).join('');
+    const check = [...m[0].slice(2, 4)].map((c) => TO_DIGIT[c] ?? c).join('');
+    return IBAN_LENGTHS[country] && /^\d\d$/.test(check) && /\d{4}/.test(m[0].replace(/ /g, '')) ? 0.5 : null;
+  }),
+];
 
 const BASE58 = '[1-9A-HJ-NP-Za-km-z]';
 const crypto: Recognizer = (t) => [
@@ -86,18 +96,21 @@ const crypto: Recognizer = (t) => [
 ];
 
 const ip: Recognizer = (t) => [
-  ...matches(t, /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/, 'ip_address', 'pattern:ipv4', (m) =>
-    m[0].split('.').every((p) => Number(p) <= 255) ? 0.9 : null,
+  // A dot read as a comma now and then.
+  ...matches(t, /(?<![\w.,])(?:\d{1,3}[.,]){3}\d{1,3}(?![\w]|[.,]\d)/, 'ip_address', 'pattern:ipv4', (m) =>
+    m[0].split(/[.,]/).every((p) => Number(p) <= 255) ? (m[0].includes(',') ? 0.6 : 0.9) : null,
   ),
-  ...matches(t, /(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}:?(?:[0-9a-f]{1,4}:?){0,7}[0-9a-f]{1,4}(?![\w:])/i, 'ip_address', 'pattern:ipv6', (m) => {
-    const s = m[0];
+  // Hex groups, with O, l, I, S, Z read for 0, 1, 1, 5, 2.
+  ...matches(t, /(?<![\w:])(?:[0-9a-fOlISZ]{1,4}:){1,7}:?(?:[0-9a-fOlISZ]{1,4}:?){0,7}[0-9a-fOlISZ]{1,4}(?![\w:])/i, 'ip_address', 'pattern:ipv6', (m) => {
+    const s = m[0].replace(/[OlISZ]/g, (c) => TO_DIGIT[c] ?? '1');
     const groups = s.split(':').length;
     if (!s.includes('::') && groups < 6) return null;
     return /[a-f]/i.test(s) || s.includes('::') ? 0.85 : null;
   }),
 ];
 
-const CURRENCY = 'USD|EUR|GBP|CHF|JPY|CAD|AUD|BTC|ETH|USDT|USDC|SOL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
+// With the usual misreadings: U5DT, 8TC, EUK...
+const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
 const money: Recognizer = (t) => [
   ...matches(t, /[-+]?[$€£¥] ?\d[\d,. ]*\d|[-+]?[$€£¥] ?\d/, 'money', 'pattern:money', () => 0.9),
   ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d[\\d,. ]*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),
@@ -122,7 +135,7 @@ const STREET_SUFFIX = 'St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulev
 const address: Recognizer = (t) =>
   matches(
     t,
-    new RegExp(`\\b\\d{1,6}[A-Za-z]? (?:[A-Z][\\w'.-]* ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?:,? [A-Z][\\w .'-]*,? [A-Z]{2} \\d{5}(?:-\\d{4})?)?`),
+    new RegExp(`\\b\\d{1,6}[A-Za-z]? (?:[A-Z][\\w'.-]* ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?:[,.]? [A-Z][\\w .'-]*,? [A-Za-z]{2} \\d{5}(?:-\\d{4})?)?`),
     'postal_address',
     'pattern:street-address',
     () => 0.75,

@@ -69,6 +69,12 @@ export function detectOptions(config: Config): DetectOptions {
     entities: config.detection.entities,
     allowList: config.detection.allowList,
     minConfidence: config.detection.minConfidence,
+    extraPatterns: config.detection.extraPatterns.map((p) => ({
+      type: p.type,
+      regex: new RegExp(p.pattern, p.flags),
+      confidence: p.confidence,
+    })),
+    extraLabels: config.detection.extraLabels,
   };
 }
 

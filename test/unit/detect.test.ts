@@ -159,3 +159,26 @@ describe('labels far from any value', () => {
     expect(detectLines([near]).map((d) => d.value)).toEqual(['Sofia Doe']);
   });
 });
+
+describe('configured patterns and labels', () => {
+  it('find what the built-in recognizers do not know', () => {
+    const options = {
+      entities: ['national_id', 'person_name'] as PiiType[],
+      allowList: [],
+      minConfidence: 0.3,
+      extraPatterns: [{ type: 'national_id' as PiiType, regex: /\bCUS-\d{6}\b/, confidence: 0.9 }],
+      extraLabels: [{ words: ['member'], type: 'person_name' as PiiType }],
+    };
+    const text = 'Member: kim lee\tref CUS-123456';
+    const spans = detectText(text, options).map((s) => [s.type, text.slice(s.start, s.end)]);
+    expect(spans).toEqual([['person_name', 'kim lee'], ['national_id', 'CUS-123456']]);
+    expect(detectText('Member: kim lee', { ...options, extraLabels: [] })).toEqual([]);
+  });
+});
+
+describe('label-above', () => {
+  it('does not take the next "Label: ..." row for a value', () => {
+    const rows = [line([word('Balance:', 10, 100)]), line([word('Last', 10, 120), word('IP:', 60, 120), word('[', 160, 120), word('RE', 400, 120)])];
+    expect(detectLines(rows)).toEqual([]);
+  });
+});
