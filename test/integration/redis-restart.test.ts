@@ -74,7 +74,9 @@ describe('a worker whose Redis restarts', () => {
     connection.on('error', () => {});
     const queue = new Queue<RedactJobData, RedactJobResult>(name, { connection, defaultJobOptions: { attempts: 3 } });
     queue.on('error', () => {});
-    const events = new QueueEvents(name, { connection: redisConnection(URL) });
+    const eventsConnection = redisConnection(URL);
+    eventsConnection.on('error', () => {});
+    const events = new QueueEvents(name, { connection: eventsConnection });
     events.on('error', () => {});
     const worker = startWorker({ redisUrl: URL, dataRoot: root, queueName: name, lockMs: 10_000, log: () => {} });
     try {
@@ -109,6 +111,7 @@ describe('a worker whose Redis restarts', () => {
     } finally {
       await worker.close();
       await events.close();
+      eventsConnection.disconnect();
       await queue.obliterate({ force: true }).catch(() => {});
       await queue.close();
       await connection.quit().catch(() => connection.disconnect());
