@@ -74,6 +74,27 @@ export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPat
   };
 }
 
+/**
+ * Decodes one frame, found by seeking to its time (from the keyframe before it, not from
+ * the start of the file): full size, grey. For a few frames spread over a long video.
+ */
+export function seekFrameJob(path: string, info: VideoInfo, frame: number): FfmpegJob {
+  // A hair before the frame's time, so rounding never lands on the next frame.
+  const t = Math.max(0, (frame - 0.25) / info.fps);
+  return {
+    input: path,
+    inputOptions: [...QUIET, '-ss', t.toFixed(6)],
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      '-an', '-sn', '-dn',
+      '-vf', 'format=gray',
+      '-frames:v', '1',
+      '-f', 'rawvideo',
+    ],
+    output: null,
+  };
+}
+
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;

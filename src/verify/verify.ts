@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TransientError } from '../errors.js';
 import { maskValue } from '../manifest.js';
-import { selectedFramesJob, selectFramesFilter } from '../media/ffmpeg-args.js';
+import { seekFrameJob, selectedFramesJob, selectFramesFilter } from '../media/ffmpeg-args.js';
 import { streamFfmpeg } from '../media/ffmpeg.js';
 import { readGreyFrames, type GreyFrame } from '../media/frames.js';
 import type { VideoInfo } from '../media/video-info.js';
@@ -54,16 +54,13 @@ export async function findPiiInFrames(
 ): Promise<RawFinding[]> {
   const wanted = [...new Set(frames)].filter((n) => n >= 0 && n < info.frameCount).sort((a, b) => a - b);
   if (wanted.length === 0) return [];
-  const work = await mkdtemp(join(tmpdir(), 'veil-verify-'));
-  const script = join(work, 'select.filter');
-  await writeFile(script, selectFramesFilter(wanted), { mode: 0o600 });
-  const decoder = streamFfmpeg(selectedFramesJob(path, info, script, wanted.length), { signal: options.signal });
   const jobs: Array<Promise<RawFinding[]>> = [];
   const inFlight = new Set<Promise<unknown>>();
   let done = 0;
+  const decoding = decodeFrames(path, info, wanted, options.signal);
   try {
     let count = 0;
-    for await (const frame of readGreyFrames(decoder.output, info.width, info.height, wanted)) {
+    for await (const frame of decoding.frames) {
       count++;
       const job = (async () => {
         const { lines } = await recognizeReadable(ocr, frame, options.upscale);
@@ -87,16 +84,50 @@ export async function findPiiInFrames(
       void tracked.finally(() => inFlight.delete(tracked));
       while (inFlight.size >= options.workers * 2) await Promise.race(inFlight);
     }
-    await decoder.done;
     if (count !== wanted.length) throw new TransientError(`verification decoded ${count} of ${wanted.length} frames`);
   } catch (err) {
-    decoder.kill();
+    decoding.stop();
     await Promise.allSettled(jobs);
     throw err;
   } finally {
-    await rm(work, { recursive: true, force: true });
+    await decoding.cleanup();
   }
   return (await Promise.all(jobs)).flat();
+}
+
+/**
+ * The frames, in order: by seeking to each when they are few and far apart (a decode from
+ * the keyframe before each), else by one decoding pass that keeps the selected ones.
+ */
+function decodeFrames(path: string, info: VideoInfo, frames: number[], signal?: AbortSignal) {
+  const sparse = frames.length <= 16 && info.frameCount / frames.length > 300;
+  let current: { kill: () => void } | undefined;
+  let work: string | undefined;
+  async function* generate(): AsyncGenerator<GreyFrame> {
+    if (sparse) {
+      for (const n of frames) {
+        const decoder = streamFfmpeg(seekFrameJob(path, info, n), { signal });
+        current = decoder;
+        yield* readGreyFrames(decoder.output, info.width, info.height, [n]);
+        await decoder.done;
+      }
+      return;
+    }
+    work = await mkdtemp(join(tmpdir(), 'veil-verify-'));
+    const script = join(work, 'select.filter');
+    await writeFile(script, selectFramesFilter(frames), { mode: 0o600 });
+    const decoder = streamFfmpeg(selectedFramesJob(path, info, script, frames.length), { signal });
+    current = decoder;
+    yield* readGreyFrames(decoder.output, info.width, info.height, frames);
+    await decoder.done;
+  }
+  return {
+    frames: generate(),
+    stop: () => current?.kill(),
+    cleanup: async () => {
+      if (work) await rm(work, { recursive: true, force: true });
+    },
+  };
 }
 
 /**
