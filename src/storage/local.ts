@@ -139,7 +139,7 @@ export class LocalStorage {
   /** Moves a recording out of the inbox with a reason file. The reason names no PII. */
   async quarantine(id: string, ext: string, reason: QuarantineReason): Promise<void> {
     const reasonPath = join(this.quarantineDir, `${id}.reason.json`);
-    const tmp = `${reasonPath}.${randomBytes(4).toString('hex')}.partial`;
+    const tmp = join(this.quarantineDir, `.${id}.${randomBytes(4).toString('hex')}.partial`);
     await writeFile(tmp, `${JSON.stringify({ id, ...reason, at: new Date().toISOString() }, null, 2)}\n`);
     await rename(tmp, reasonPath);
     await rename(this.inboxPath(id, ext), join(this.quarantineDir, `${id}${ext}`)).catch((err) => {

@@ -179,6 +179,47 @@ describe('queue workers', () => {
   });
 });
 
+describe('time limits and the inbox watcher', () => {
+  it('kill a job over its time limit, ffmpeg included, retry it, then quarantine it', async () => {
+    const { name, root, storage, queue, events } = await setup();
+    const long = join(dir, 'slow.mp4');
+    await writeScene(chatScene({ ...SMALL, seconds: 8, seed: 8 }), long);
+    worker(name, root, { timeoutSec: 1 });
+    const job = await enqueue(storage, queue, long);
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/time limit of 1 s/);
+    const failed = await queue.getJob(job.id!);
+    expect(failed?.attemptsMade).toBe(3);
+    const reasonFile = `${job.id}.reason.json`;
+    for (let i = 0; i < 50 && !(await readdir(storage.quarantineDir)).includes(reasonFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const reason = JSON.parse(await readFile(join(storage.quarantineDir, reasonFile), 'utf8'));
+    expect(reason).toMatchObject({ kind: 'failed', attempts: 3 });
+    // Nothing of the killed attempts is still running.
+    const { execFileSync } = await import('node:child_process');
+    const running = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(job.id!) && !l.includes('ps -eo'));
+    expect(running).toEqual([]);
+    expect(await readdir(storage.archiveDir)).toEqual([]);
+  });
+
+  it('queue a recording dropped into the watched folder once it stops growing', async () => {
+    const { name, root, queue } = await setup();
+    const drop = join(dir, `drop-${name}`);
+    await import('node:fs/promises').then((fs) => fs.mkdir(drop));
+    const env = { ...process.env, VEIL_QUEUE: name, REDIS_URL };
+    const watcher = spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'watch', drop, '--root', root, '--interval', '0.2'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    watcher.stdout!.on('data', (d) => (out += d));
+    toClose.push(async () => void watcher.kill('SIGKILL'));
+    await import('node:fs/promises').then((fs) => fs.copyFile(sample, join(drop, 'dropped call.mp4')));
+    for (let i = 0; i < 100 && !out.includes('queued'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/^queued rec-[0-9a-f]{32}\n$/);
+    expect(await readdir(drop)).toEqual([]);
+    expect(await queue.getJobCounts('wait')).toMatchObject({ wait: 1 });
+    const exited = new Promise<number | null>((res) => watcher.on('exit', (code) => res(code)));
+    watcher.kill('SIGINT');
+    expect(await exited).toBe(0);
+  });
+});
+
 describe('veil enqueue', () => {
   it('queues files by content id and says so without their names', async () => {
     const { name, root, queue } = await setup();
