@@ -16,6 +16,16 @@ export interface FfmpegJob {
 /** Quiet on stderr except errors, so nothing from the input (its metadata, say) is logged. */
 export const QUIET = ['-hide_banner', '-loglevel', 'error'];
 
+/** Decodes the video stream alone to raw frames on stdout, every frame at its own time. */
+function rawFramesJob(path: string, info: VideoInfo, filter: string[], output: string[] = [], input: string[] = []): FfmpegJob {
+  return {
+    input: path,
+    inputOptions: [...QUIET, ...input],
+    outputOptions: ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-dn', ...filter, '-fps_mode', 'passthrough', ...output, '-f', 'rawvideo'],
+    output: null,
+  };
+}
+
 /** Frame indices the analysis reads: every `step`-th frame, and always the last one. */
 export function sampleFrameIndices(frameCount: number, step: number): number[] {
   const out: number[] = [];
@@ -34,18 +44,7 @@ export function sampleStep(info: VideoInfo, intervalSec: number): number {
  * 4x4 pixels, enough to see any stroke change and cheap to pipe.
  */
 export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
-  return {
-    input: path,
-    inputOptions: [...QUIET],
-    outputOptions: [
-      '-map', `0:${info.videoStreamIndex}`,
-      '-an', '-sn', '-dn',
-      '-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area`,
-      '-fps_mode', 'passthrough',
-      '-f', 'rawvideo',
-    ],
-    output: null,
-  };
+  return rawFramesJob(path, info, ['-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area`]);
 }
 
 /** The filter that keeps the listed frames (by number) as full-size grey. */
@@ -59,19 +58,7 @@ export function selectFramesFilter(frames: readonly number[]): string {
  * grey, and stops after the last of them instead of decoding the rest of the video.
  */
 export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPath: string, count: number): FfmpegJob {
-  return {
-    input: path,
-    inputOptions: [...QUIET],
-    outputOptions: [
-      '-map', `0:${info.videoStreamIndex}`,
-      '-an', '-sn', '-dn',
-      '-filter_script:v', filterScriptPath,
-      '-fps_mode', 'passthrough',
-      '-frames:v', String(count),
-      '-f', 'rawvideo',
-    ],
-    output: null,
-  };
+  return rawFramesJob(path, info, ['-filter_script:v', filterScriptPath], ['-frames:v', String(count)]);
 }
 
 /**
@@ -81,36 +68,13 @@ export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPat
 export function seekFrameJob(path: string, info: VideoInfo, frame: number): FfmpegJob {
   // A hair before the frame's time, so rounding never lands on the next frame.
   const t = Math.max(0, (frame - 0.25) / info.fps);
-  return {
-    input: path,
-    inputOptions: [...QUIET, '-ss', t.toFixed(6)],
-    outputOptions: [
-      '-map', `0:${info.videoStreamIndex}`,
-      '-an', '-sn', '-dn',
-      '-vf', 'format=gray',
-      '-frames:v', '1',
-      '-f', 'rawvideo',
-    ],
-    output: null,
-  };
+  return rawFramesJob(path, info, ['-vf', 'format=gray'], ['-frames:v', '1'], ['-ss', t.toFixed(6)]);
 }
 
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;
-  const select = `select='not(mod(n\\,${step}))+eq(n\\,${last})'`;
-  return {
-    input: path,
-    inputOptions: [...QUIET],
-    outputOptions: [
-      '-map', `0:${info.videoStreamIndex}`,
-      '-an', '-sn', '-dn',
-      '-vf', `${select},format=gray`,
-      '-fps_mode', 'passthrough',
-      '-f', 'rawvideo',
-    ],
-    output: null,
-  };
+  return rawFramesJob(path, info, ['-vf', `select='not(mod(n\\,${step}))+eq(n\\,${last})',format=gray`]);
 }
 
 const CONTAINER_BY_EXTENSION: Record<string, string> = {
