@@ -4,6 +4,7 @@
  * ffmpeg transcode of the same file measured in the same run, and peak memory.
  *
  *   npm run bench -- [--seconds 10] [--only name,name] [--keep] [--long: adds a 10-minute recording]
+ *                    [--no-score: skip exposure scoring, for speed and memory alone]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -91,7 +92,13 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 async function main() {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string' }, only: { type: 'string' }, keep: { type: 'boolean' }, long: { type: 'boolean' } },
+    options: {
+      seconds: { type: 'string' },
+      only: { type: 'string' },
+      keep: { type: 'boolean' },
+      long: { type: 'boolean' },
+      'no-score': { type: 'boolean' },
+    },
   });
   const seconds = Number(values.seconds ?? 10);
   const only = values.only?.split(',');
@@ -115,7 +122,10 @@ async function main() {
     const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config)));
     process.stderr.write(`redacting ${s.name}...\n`);
     const veil = await runVeil(input, redacted);
-    const exposure = await measureExposure(input, redacted, truth, config);
+    // Scoring decodes both videos whole through this process; --no-score skips it (speed and memory only).
+    const exposure = values['no-score']
+      ? { piiItemFrames: NaN, exposedItemFrames: NaN, longestExposureSec: NaN, textItemFrames: 0, maskedTextItemFrames: 0 }
+      : await measureExposure(input, redacted, truth, config);
     const row = {
       scenario: s.name,
       kind: s.kind,
