@@ -5,7 +5,7 @@
  * the words it touches.
  */
 import type { OcrLine, OcrWord } from '../ocr/types.js';
-import { labelAlone, labelSpans, wholeValue, type ExtraLabel } from './labels.js';
+import { labelAlone, labelSpans, startsWithLabel, type ExtraLabel } from './labels.js';
 import { ocrVariants, spanToOrigin } from './ocr-variants.js';
 import { RECOGNIZERS, type Span } from './patterns.js';
 import { PII_TYPES, type Box, type Detection, type PiiType } from './types.js';
@@ -260,9 +260,9 @@ export function detectLines(
         const labelWords = row.words.filter((_, w) => lt.offsets[w][0] >= segmentStart && lt.offsets[w][1] <= segmentEnd);
         const below = labelWords.length ? valueBelow(rows, i, unionBox(labelWords.map((w) => w.box))) : undefined;
         // The row below is a value, not another "Label: ..." row (whose value may be masked).
-        if (below && !/^\s*[\p{L}][\p{L} _-]{1,30}[:=]/u.test(lineText(below).text)) {
+        if (below && !/^\s*[\p{L}][\p{L} _-]{1,30}[:=]/u.test(lineText(below).text) && !startsWithLabel(lineText(below).text, options.extraLabels)) {
           const bt = lineText(below);
-          const value = label.value(bt.text) ?? wholeValue(bt.text);
+          const value = label.value(bt.text);
           if (value) {
             const span: Span = { type: label.type, detector: 'label-above', confidence: 0.7, start: value[0], end: value[1] };
             out.push(...toDetections(below, bt, keep(bt.text, [span], options)));

@@ -130,6 +130,15 @@ export function labelSpans(text: string, extra: readonly ExtraLabel[] = []): Spa
   return out;
 }
 
+/** Whether `text` begins with a label word ("Email", "IBAN:", "Last IP") rather than a value. */
+export function startsWithLabel(text: string, extra: readonly ExtraLabel[] = []): boolean {
+  const { re, lookup } = labelsWith(extra);
+  re.lastIndex = 0;
+  const m = re.exec(text);
+  if (m && m.index === text.length - text.trimStart().length && lookup(m[1])) return true;
+  return labelAlone(text.split('\t')[0], extra) !== undefined;
+}
+
 /** The label a line consists of alone ("Email", "Wallet address:"), whose value is on the line below. */
 export function labelAlone(text: string, extra: readonly ExtraLabel[] = []): Label | undefined {
   const m = /^\s*([\p{L}\s-]{2,30}?)\s*[:=]?\s*$/u.exec(text);

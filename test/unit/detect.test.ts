@@ -182,3 +182,19 @@ describe('label-above', () => {
     expect(detectLines(rows)).toEqual([]);
   });
 });
+
+describe('label-above in a form still being filled in', () => {
+  it('does not take the next label for the value of an empty field', () => {
+    const rows = [line([word('Full', 10, 100), word('name', 60, 100)]), line([word('Email', 10, 120)]), line([word('IBAN', 10, 140)])];
+    expect(detectLines(rows)).toEqual([]);
+  });
+});
+
+describe('label-above value shapes', () => {
+  it('need the shape of the label type: letters under "Balance:" are not an amount', () => {
+    const rows = [line([word('Balance:', 10, 100)]), line([word('Lee', 10, 120), word('aig', 60, 120)])];
+    expect(detectLines(rows)).toEqual([]);
+    const amount = [line([word('Balance:', 10, 100)]), line([word('55,311.O3', 10, 120), word('USDT', 120, 120)])];
+    expect(detectLines(amount).map((d) => d.type)).toContain('money');
+  });
+});
