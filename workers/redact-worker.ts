@@ -44,10 +44,9 @@ class JobFailure extends Error {
 
 function runChild(request: ChildRequest, timeoutSec: number, onProgress: (stage: string, percent: number) => void): Promise<Extract<ChildMessage, { type: 'done' }>> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = fork(CHILD, [], { detached: true, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    // The child's own output is not kept: errors come back as classified messages.
+    const child: ChildProcess = fork(CHILD, [], { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
     let outcome: ChildMessage | undefined;
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr = (stderr + d).slice(-2000)));
     const killGroup = () => {
       try {
         if (child.pid) process.kill(-child.pid, 'SIGKILL');

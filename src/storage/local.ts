@@ -79,7 +79,8 @@ export class LocalStorage {
       throw new BadInputError(`recordings must end in one of ${OUTPUT_EXTENSIONS.join(', ')}`);
     }
     const st = await stat(source).catch(() => null);
-    if (!st?.isFile()) throw new BadInputError(`${source} is not a readable file`);
+    // No path in the message: a file's name can itself be personal data, and watch logs it.
+    if (!st?.isFile()) throw new BadInputError('the file is not readable');
     const id = await contentId(source);
     const path = this.inboxPath(id, ext);
     const tmp = join(this.inbox, `.${id}.${randomBytes(4).toString('hex')}.partial`);
