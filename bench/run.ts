@@ -5,6 +5,7 @@
  *
  *   npm run bench -- [--seconds 10] [--only name,name] [--keep] [--long: adds a 10-minute recording]
  *                    [--no-score: skip exposure scoring, for speed and memory alone]
+ *                    [--naive: also run the naive analysis (whole frames OCR'd every 0.5 s)]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -68,9 +69,9 @@ interface VeilRun {
   summary: Record<string, unknown>;
 }
 
-async function runVeil(input: string, output: string): Promise<VeilRun> {
+async function runVeil(input: string, output: string, extra: string[] = []): Promise<VeilRun> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [join(root, 'bin/veil.js'), 'redact', input, '--out', output, '--json'], {
+  const child = spawn(process.execPath, [join(root, 'bin/veil.js'), 'redact', input, '--out', output, '--json', ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -98,6 +99,7 @@ async function main() {
       keep: { type: 'boolean' },
       long: { type: 'boolean' },
       'no-score': { type: 'boolean' },
+      naive: { type: 'boolean' },
     },
   });
   const seconds = Number(values.seconds ?? 10);
@@ -120,30 +122,34 @@ async function main() {
     const plainOut = join(dir, `${s.name}.plain.mp4`);
     const redacted = join(dir, `${s.name}.redacted.mp4`);
     const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config)));
-    process.stderr.write(`redacting ${s.name}...\n`);
-    const veil = await runVeil(input, redacted);
-    // Scoring decodes both videos whole through this process; --no-score skips it (speed and memory only).
-    const exposure = values['no-score']
-      ? { piiItemFrames: NaN, exposedItemFrames: NaN, longestExposureSec: NaN, textItemFrames: 0, maskedTextItemFrames: 0 }
-      : await measureExposure(input, redacted, truth, config);
-    const row = {
-      scenario: s.name,
-      kind: s.kind,
-      size: `${scene.width}x${scene.height}`,
-      durationSec: scene.frames / scene.fps,
-      piiItemFrames: exposure.piiItemFrames,
-      exposedItemFrames: exposure.exposedItemFrames,
-      longestExposureSec: exposure.longestExposureSec,
-      textItemFrames: exposure.textItemFrames,
-      overMaskedPct: exposure.textItemFrames ? (100 * exposure.maskedTextItemFrames) / exposure.textItemFrames : 0,
-      veilSec: veil.seconds,
-      transcodeSec: plainSec,
-      ratio: veil.seconds / plainSec,
-      peakMiB: veil.peakBytes / 2 ** 20,
-      reads: veil.summary.reads,
-      tracks: veil.summary.tracks,
-    };
-    rows.push(row);
+    for (const mode of values.naive ? ['changes', 'naive'] : ['changes']) {
+      const naiveConfig = join(dir, 'naive.json');
+      if (mode === 'naive') await writeFile(naiveConfig, JSON.stringify({ analysis: { mode: 'naive' } }));
+      process.stderr.write(`redacting ${s.name}${mode === 'naive' ? ' (naive)' : ''}...\n`);
+      const veil = await runVeil(input, redacted, mode === 'naive' ? ['--config', naiveConfig] : []);
+      // Scoring decodes both videos whole through this process; --no-score skips it (speed and memory only).
+      const exposure = values['no-score']
+        ? { piiItemFrames: NaN, exposedItemFrames: NaN, longestExposureSec: NaN, textItemFrames: 0, maskedTextItemFrames: 0 }
+        : await measureExposure(input, redacted, truth, config);
+      const row = {
+        scenario: mode === 'naive' ? `${s.name} naive` : s.name,
+        kind: s.kind,
+        size: `${scene.width}x${scene.height}`,
+        durationSec: scene.frames / scene.fps,
+        piiItemFrames: exposure.piiItemFrames,
+        exposedItemFrames: exposure.exposedItemFrames,
+        longestExposureSec: exposure.longestExposureSec,
+        textItemFrames: exposure.textItemFrames,
+        overMaskedPct: exposure.textItemFrames ? (100 * exposure.maskedTextItemFrames) / exposure.textItemFrames : 0,
+        veilSec: veil.seconds,
+        transcodeSec: plainSec,
+        ratio: veil.seconds / plainSec,
+        peakMiB: veil.peakBytes / 2 ** 20,
+        reads: veil.summary.reads,
+        tracks: veil.summary.tracks,
+      };
+      rows.push(row);
+    }
     if (!values.keep) await rm(plainOut, { force: true });
   }
   const header = `${'scenario'.padEnd(27)}${pad('kind', 10)}${pad('PII frames', 11)}${pad('exposed', 9)}${pad('longest s', 10)}${pad('overmask', 9)}${pad('veil s', 8)}${pad('ffmpeg s', 9)}${pad('ratio', 7)}${pad('peak MiB', 9)}${pad('reads', 6)}`;

@@ -20,6 +20,12 @@ export const ConfigSchema = z
       .prefault({}),
     analysis: z
       .object({
+        /**
+         * changes: read what changed, when it settles (the pipeline). naive: OCR whole frames
+         * every naiveIntervalSec, for comparison only; it can miss short-lived PII.
+         */
+        mode: z.enum(['changes', 'naive']).default('changes'),
+        naiveIntervalSec: z.number().positive().max(10).default(0.5),
         /** A 4x4-pixel cell whose mean grey level moves by more than this has changed. */
         changeThreshold: z.number().min(1).max(64).default(10),
         /** A changed region is read once it has been still this long. */

@@ -11,7 +11,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { BadInputError, TransientError } from '../errors.js';
-import { reducedFramesJob, selectedFramesJob, selectFramesFilter } from '../media/ffmpeg-args.js';
+import {
+  reducedFramesJob,
+  sampledGreyFramesJob,
+  sampleFrameIndices,
+  sampleStep,
+  selectedFramesJob,
+  selectFramesFilter,
+} from '../media/ffmpeg-args.js';
 import { streamFfmpeg } from '../media/ffmpeg.js';
 import { readGreyFrames } from '../media/frames.js';
 import type { VideoInfo } from '../media/video-info.js';
@@ -27,7 +34,8 @@ export interface ReadEvent {
   box: Box;
   /** Lines in frame coordinates; each word's `background` is set. */
   lines: OcrLine[];
-  window: ReadWindow;
+  /** The frames over which what this read found in a box stayed on screen. */
+  window: Pick<ReadWindow, 'span'>;
 }
 
 export interface ChangingRegion extends ChangingSpan {
@@ -171,6 +179,47 @@ async function readRegions(
   return { reads: await Promise.all(jobs), ocrPixels };
 }
 
+/**
+ * The naive analysis, kept as the bench's yardstick: whole frames OCR'd at a fixed rate,
+ * each finding masked from the analysed frame before it to the one after it. It misses
+ * what appears and goes between two analysed frames, and reads unchanged screens again.
+ */
+async function analyseNaively(path: string, info: VideoInfo, config: Config, ocr: OcrEngine, options: AnalyseOptions): Promise<AnalyseResult> {
+  const step = sampleStep(info, config.analysis.naiveIntervalSec);
+  const frames = sampleFrameIndices(info.frameCount, step);
+  const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
+  const margin = Math.max(2, config.mask.padding);
+  const decoder = streamFfmpeg(sampledGreyFramesJob(path, info, step), { signal: options.signal });
+  const jobs: Array<Promise<ReadEvent>> = [];
+  const inFlight = new Set<Promise<unknown>>();
+  const last = info.frameCount - 1;
+  let k = 0;
+  try {
+    for await (const frame of readGreyFrames(decoder.output, info.width, info.height, frames)) {
+      const i = k++;
+      const span = { from: i === 0 ? 0 : frames[i - 1], to: i === frames.length - 1 ? last : frames[i + 1] };
+      const job = recognizeReadable(ocr, frame, upscale).then((result) => {
+        for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(frame, word.box, margin);
+        const box = { x: 0, y: 0, w: info.width, h: info.height };
+        return { frame: frame.index, box, lines: result.lines, window: { span: () => span } };
+      });
+      jobs.push(job);
+      const tracked = job.then(() => options.onProgress?.(i + 1, frames.length), () => {});
+      inFlight.add(tracked);
+      void tracked.finally(() => inFlight.delete(tracked));
+      while (inFlight.size >= options.workers * 2) await Promise.race(inFlight);
+    }
+    await decoder.done;
+  } catch (err) {
+    decoder.kill();
+    await Promise.allSettled(jobs);
+    throw err;
+  }
+  const reads = await Promise.all(jobs);
+  const ocrPixels = reads.length * info.width * info.height;
+  return { reads, changing: [], frameCount: info.frameCount, ocrCount: reads.length, ocrPixels };
+}
+
 export async function analyseVideo(
   path: string,
   info: VideoInfo,
@@ -178,6 +227,7 @@ export async function analyseVideo(
   ocr: OcrEngine,
   options: AnalyseOptions,
 ): Promise<AnalyseResult> {
+  if (config.analysis.mode === 'naive') return analyseNaively(path, info, config, ocr, options);
   const { requests, changing } = await trackChanges(path, info, config, options);
   const { reads, ocrPixels } = await readRegions(path, info, config, ocr, requests, options);
   options.onProgress?.(1, 1);

@@ -91,6 +91,17 @@ describe('redactVideo on a chat where messages arrive between analysed frames', 
   });
 });
 
+describe('the naive analysis (the bench yardstick)', () => {
+  it('OCRs whole frames every 0.5 s and still masks a static screen', async () => {
+    const out = join(dir, 'profile.naive.mp4');
+    const result = await redactVideo({ input: profile, output: out, config: parseConfig({ analysis: { mode: 'naive' } }) });
+    expect(result.manifest.analysis.reads).toBe(7);
+    expect(result.manifest.analysis.pixelsRead).toBe(7 * 640 * 360);
+    const report = await measureExposure(profile, out, profileTruth);
+    expect(report.exposedItemFrames).toBe(0);
+  });
+});
+
 describe('opt-in styles', () => {
   it.each(['blur', 'pixelate'] as const)('%s destroys the ink of every PII box', async (style) => {
     const out = join(dir, `profile.${style}.mp4`);
