@@ -45,6 +45,8 @@ export const ManifestSchema = z.object({
     reads: z.number().int(),
     pixelsRead: z.number().int(),
     seconds: z.number(),
+    /** Wall seconds by stage: probe (with OCR start-up), analyse, render (every pass), verify, finalise. */
+    stageSeconds: z.record(z.string(), z.number()),
   }),
   tracks: z.array(
     z.object({

@@ -128,6 +128,7 @@ export function buildManifest(args: {
   verification: { frames: number[]; firstPassFindings: number; repass: boolean };
   ocrModel: string;
   seconds: number;
+  stageSeconds: Record<Stage, number>;
 }): Manifest {
   const { info, config, tracks } = args;
   const byType: Record<string, number> = {};
@@ -165,6 +166,7 @@ export function buildManifest(args: {
       reads: args.analysis.ocrCount,
       pixelsRead: args.analysis.ocrPixels,
       seconds: Math.round(args.seconds * 100) / 100,
+      stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, Math.round(v * 100) / 100])),
     },
     tracks: tracks.map((t) => ({
       id: t.id,
@@ -231,7 +233,16 @@ function repassPieces(analysis: AnalyseResult, options: DetectOptions, findings:
 export async function redactVideo(request: RedactRequest, deps: RedactDeps = {}): Promise<RedactResult> {
   const { config, signal } = request;
   const started = Date.now();
+  const stageSeconds: Record<Stage, number> = { probe: 0, analyse: 0, render: 0, verify: 0, finalise: 0 };
+  let stageNow: Stage = 'probe';
+  let stageSince = started;
   const report = (stage: Stage, within: number) => {
+    if (stage !== stageNow) {
+      const now = Date.now();
+      stageSeconds[stageNow] += (now - stageSince) / 1000;
+      stageNow = stage;
+      stageSince = now;
+    }
     const [a, b] = WEIGHTS[stage];
     request.onProgress?.({ stage, fraction: a + (b - a) * Math.max(0, Math.min(1, within)) });
   };
@@ -289,7 +300,9 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     const firstPassFindings = findings.length;
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
+      report('render', 0);
       await render(input, partial, info, tracks, config, target.container, work, renderOptions);
+      report('verify', 0);
       findings = await verify(partial);
     }
     if (findings.length) {
@@ -312,6 +325,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       verification: { frames, firstPassFindings, repass: firstPassFindings > 0 },
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
+      stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },
     });
     signal?.throwIfAborted();
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
