@@ -47,10 +47,16 @@ export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
   return rawFramesJob(path, info, ['-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area`]);
 }
 
-/** The filter that keeps the listed frames (by number) as full-size grey. */
+/**
+ * The filter that keeps the listed frames (by number) as full-size grey. The terms are
+ * summed as a balanced tree: ffmpeg's expression parser gives up on a flat sum of more
+ * than about a hundred terms.
+ */
 export function selectFramesFilter(frames: readonly number[]): string {
   const terms = [...new Set(frames)].sort((a, b) => a - b).map((n) => `eq(n\\,${n})`);
-  return `select='${terms.join('+')}',format=gray`;
+  const sum = (t: string[]): string =>
+    t.length <= 8 ? t.join('+') : `(${sum(t.slice(0, t.length >> 1))})+(${sum(t.slice(t.length >> 1))})`;
+  return `select='${sum(terms)}',format=gray`;
 }
 
 /**

@@ -34,6 +34,23 @@ async function collect(job: ReturnType<typeof seekFrameJob>, frames: number[]) {
   return out;
 }
 
+describe('selecting frames by number', () => {
+  it('keeps exactly the listed frames, however many', async () => {
+    const frames = Array.from({ length: 110 }, (_, i) => i + 5);
+    const work = await mkdtemp(join(tmpdir(), 'veil-select-'));
+    try {
+      const script = join(work, 'select.filter');
+      await writeFile(script, selectFramesFilter(frames));
+      const got = await collect(selectedFramesJob(path, info, script, frames.length), frames);
+      expect(got).toHaveLength(110);
+      const [seeked] = await collect(seekFrameJob(path, info, 90), [90]);
+      expect(seeked.equals(got[85])).toBe(true);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('seeking to a frame', () => {
   it('gives the same picture as decoding from the start and selecting it', async () => {
     const frames = [0, 7, 41, 80, 119];

@@ -1,0 +1,11 @@
+import ffmpeg from 'fluent-ffmpeg';
+const F = process.argv[2];
+const cmd = ffmpeg({ stdoutLines: 30 }).input(F);
+cmd.inputOptions('-hide_banner', '-loglevel', 'error', '-nostdin');
+cmd.outputOptions('-map', '0:0', '-an', '-sn', '-dn', '-vf', 'extractplanes=y,scale=480:270:flags=area', '-fps_mode', 'passthrough', '-f', 'rawvideo');
+cmd.on('error', (e, o, se) => console.log('ERR', e.message, '\nSTDERR', se));
+cmd.on('end', () => console.log('end'));
+const out = cmd.pipe();
+let n = 0;
+out.on('data', (d) => (n += d.length));
+out.on('end', () => console.log('bytes', n, n / (480 * 270)));
