@@ -11,7 +11,7 @@ import {
 } from '../../src/media/ffmpeg-args.js';
 import type { VideoInfo } from '../../src/media/video-info.js';
 import type { MaskTrack } from '../../src/plan/plan.js';
-import { maskFilterGraph } from '../../src/render/filters.js';
+import { enableExpression, maskFilterGraph } from '../../src/render/filters.js';
 
 const info: VideoInfo = {
   sizeBytes: 1000,
@@ -108,11 +108,25 @@ describe('maskFilterGraph', () => {
   });
 
   it('blurs or pixelates crops overlaid over the track range', () => {
-    const blur = maskFilterGraph([track(), track({ id: 1 })], 'blur');
+    const blur = maskFilterGraph([track(), track({ id: 1, box: { x: 300, y: 50, w: 80, h: 20 } })], 'blur');
     expect(blur).toMatch(/^split=3\[base\]\[c0\]\[c1\]/);
     expect(blur).toContain('[c0]crop=80:20:100:50,boxblur=');
-    expect(blur).toContain("[o0][m1]overlay=x=100:y=50:enable='between(n,10,40)'");
+    expect(blur).toContain("[o0][m1]overlay=x=300:y=50:enable='between(n,10,40)'");
     const pix = maskFilterGraph([track()], 'pixelate');
     expect(pix).toContain('scale=7:2:flags=area,scale=80:20:flags=neighbor');
+  });
+});
+
+describe('filters shared by a box that comes back', () => {
+  it('one drawbox for one box and fill over all its ranges, ranges that meet joined', () => {
+    const g = maskFilterGraph([track({ from: 0, to: 5 }), track({ id: 1, from: 6, to: 9 }), track({ id: 2, from: 20, to: 30 })], 'fill');
+    expect(g).toBe("drawbox=x=100:y=50:w=80:h=20:color=0xffffff@1:t=fill:enable='between(n,0,9)+between(n,20,30)'");
+  });
+
+  it('sums many ranges as a balanced tree', () => {
+    const ranges = Array.from({ length: 200 }, (_, i) => ({ from: i * 10, to: i * 10 + 2 }));
+    const e = enableExpression(ranges);
+    expect(e.match(/between/g)).toHaveLength(200);
+    expect(e.startsWith("enable='(")).toBe(true);
   });
 });
