@@ -126,15 +126,13 @@ async function readRegions(
   options: AnalyseOptions,
 ): Promise<{ reads: ReadEvent[]; ocrPixels: number }> {
   if (requests.length === 0) return { reads: [], ocrPixels: 0 };
-  const frames = [...new Set(requests.map((r) => r.frame))].sort((a, b) => a - b);
+  const fresh = requests.filter((r) => !r.reuse);
+  const frames = [...new Set(fresh.map((r) => r.frame))].sort((a, b) => a - b);
   const byFrame = new Map<number, ReadRequest[]>();
-  for (const r of requests) (byFrame.get(r.frame) ?? byFrame.set(r.frame, []).get(r.frame)!).push(r);
+  for (const r of fresh) (byFrame.get(r.frame) ?? byFrame.set(r.frame, []).get(r.frame)!).push(r);
+  const events = new Map<ReadRequest, Promise<ReadEvent>>();
   const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
   const margin = Math.max(2, config.mask.padding);
-  const work = await mkdtemp(join(tmpdir(), 'veil-select-'));
-  const script = join(work, 'select.filter');
-  await writeFile(script, selectFramesFilter(frames), { mode: 0o600 });
-  const decoder = streamFfmpeg(selectedFramesJob(path, info, script, frames.length), { signal: options.signal });
   const jobs: Array<Promise<ReadEvent>> = [];
   const inFlight = new Set<Promise<unknown>>();
   let ocrPixels = 0;
@@ -146,6 +144,12 @@ async function readRegions(
     return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window };
   };
 
+  // The first read of every band is fresh, so there is always a frame to decode.
+  if (frames.length === 0) throw new TransientError('no frame to read');
+  const work = await mkdtemp(join(tmpdir(), 'veil-select-'));
+  const script = join(work, 'select.filter');
+  await writeFile(script, selectFramesFilter(frames), { mode: 0o600 });
+  const decoder = streamFfmpeg(selectedFramesJob(path, info, script, frames.length), { signal: options.signal });
   try {
     let count = 0;
     for await (const frame of readGreyFrames(decoder.output, info.width, info.height, frames)) {
@@ -156,6 +160,7 @@ async function readRegions(
         ocrPixels += image.width * image.height;
         const job = read(image, box, request);
         jobs.push(job);
+        events.set(request, job);
         const tracked = job.then(
           () => options.onProgress?.(info.frameCount + Math.round((++done / requests.length) * info.frameCount), info.frameCount * 2),
           () => {},
@@ -176,7 +181,33 @@ async function readRegions(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+  // Reads of bands that came back to what was read before take their text from those reads.
+  for (const request of requests) {
+    if (!request.reuse) continue;
+    const sources = request.reuse.map((r) => events.get(r));
+    if (sources.some((p) => !p)) throw new TransientError('a reused read has no source');
+    const job = Promise.all(sources as Array<Promise<ReadEvent>>).then((found) => ({
+      frame: request.frame,
+      box: request.box,
+      lines: linesWithin(found.flatMap((e) => e.lines), request.box),
+      window: request.window,
+    }));
+    events.set(request, job);
+    jobs.push(job);
+  }
   return { reads: await Promise.all(jobs), ocrPixels };
+}
+
+/** The words of `lines` whose centre lies in `box`, as lines. */
+function linesWithin(lines: OcrLine[], box: Box): OcrLine[] {
+  const inside = (b: Box) => {
+    const cx = b.x + b.w / 2;
+    const cy = b.y + b.h / 2;
+    return cx >= box.x && cx < box.x + box.w && cy >= box.y && cy < box.y + box.h;
+  };
+  return lines
+    .map((l) => ({ ...l, words: l.words.filter((w) => inside(w.box)) }))
+    .filter((l) => l.words.length > 0);
 }
 
 /**

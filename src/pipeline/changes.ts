@@ -40,6 +40,12 @@ export interface ReadRequest {
   box: Box;
   /** Filled in as later frames arrive: the window tracker of this read. */
   window: ReadWindow;
+  /**
+   * Set when the tiles that changed came back to exactly what was last read (encoder
+   * flicker around a keyframe): the earlier reads of this band, whose text is reused
+   * instead of decoding and OCR'ing the frame again.
+   */
+  reuse?: ReadRequest[];
 }
 
 export interface TileRect {
@@ -124,6 +130,7 @@ export class ChangeTracker {
   private readonly lastChange: Int32Array;
   private readonly burstStart: Int32Array;
   private readonly watchers: Array<Array<[ReadWindow, number]> | undefined>;
+  private readonly lastRead: Array<ReadRequest | undefined>;
   private readonly changedNow: Uint8Array;
   private readonly countP: Uint16Array;
   private readonly countR: Uint16Array;
@@ -149,6 +156,7 @@ export class ChangeTracker {
     this.maxP = new Uint8Array(tiles);
     this.maxR = new Uint8Array(tiles);
     this.watchers = new Array(tiles);
+    this.lastRead = new Array(tiles);
   }
 
   /** Bytes of the reduced frame this tracker expects (cols x rows, one byte a cell). */
@@ -286,11 +294,41 @@ export class ChangeTracker {
         (this.watchers[tile] ??= []).push([window, k]);
       }
     }
+    // Back to what was read before, in every tile that changed, and every tile of the
+    // band read before: reuse those reads.
+    const sources = new Set<ReadRequest>();
+    let reusable = settled.every((tile) => this.matchesReference(tile));
+    for (let ty = ty0; ty <= ty1 && reusable; ty++) {
+      for (let tx = 0; tx < this.tilesX; tx++) {
+        const last = this.lastRead[ty * this.tilesX + tx];
+        if (!last) {
+          reusable = false;
+          break;
+        }
+        sources.add(last);
+      }
+    }
     for (const tile of settled) {
       this.dirty[tile] = 0;
       this.acceptTile(tile % this.tilesX, Math.floor(tile / this.tilesX));
     }
-    return { frame: n, tiles: rect, box: this.tileBox(rect), window };
+    const request: ReadRequest = { frame: n, tiles: rect, box: this.tileBox(rect), window, ...(reusable ? { reuse: [...sources] } : {}) };
+    for (let ty = ty0; ty <= ty1; ty++) for (let tx = 0; tx < this.tilesX; tx++) this.lastRead[ty * this.tilesX + tx] = request;
+    return request;
+  }
+
+  private matchesReference(tile: number): boolean {
+    const tx = tile % this.tilesX;
+    const ty = Math.floor(tile / this.tilesX);
+    const t = this.options.threshold;
+    for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
+      const row = cy * this.cols;
+      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
+        const d = this.prev[row + cx] - this.ref[row + cx];
+        if (d > t || d < -t) return false;
+      }
+    }
+    return true;
   }
 
   private acceptTile(tx: number, ty: number) {

@@ -100,3 +100,21 @@ describe('ChangeTracker', () => {
     expect(changing).toEqual([expect.objectContaining({ from: 5, to: 7 })]);
   });
 });
+
+describe('ChangeTracker reuse', () => {
+  it('reuses earlier reads when a region flickers and comes back to what was read', () => {
+    const screen = ink(blank(), 4, 4);
+    const flicker = Uint8Array.from(screen);
+    for (let y = 8; y < 12; y++) flicker[y * 32 + 21] += 40;
+    const { reads, changing } = run([...repeat(screen, 10), flicker, ...repeat(screen, 10)]);
+    expect(reads.map((r) => [r.frame, !!r.reuse])).toEqual([[2, false], [13, true]]);
+    expect(reads[1].reuse).toEqual([reads[0]]);
+    expect(changing).toEqual([expect.objectContaining({ from: 10, to: 11 })]);
+  });
+
+  it('reads again when the region changed for good', () => {
+    const screen = ink(blank(), 4, 4);
+    const { reads } = run([...repeat(screen, 10), ...repeat(ink(screen, 20, 8), 10)]);
+    expect(reads.map((r) => [r.frame, !!r.reuse])).toEqual([[2, false], [12, false]]);
+  });
+});
