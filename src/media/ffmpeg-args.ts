@@ -54,9 +54,14 @@ export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
  */
 export function selectFramesFilter(frames: readonly number[]): string {
   const terms = [...new Set(frames)].sort((a, b) => a - b).map((n) => `eq(n\\,${n})`);
-  const sum = (t: string[]): string =>
-    t.length <= 8 ? t.join('+') : `(${sum(t.slice(0, t.length >> 1))})+(${sum(t.slice(t.length >> 1))})`;
-  return `select='${sum(terms)}',format=gray`;
+  return `select='${balancedSum(terms)}',format=gray`;
+}
+
+/** Terms of an ffmpeg expression summed as a balanced tree: its parser gives up on a flat sum of about a hundred. */
+export function balancedSum(terms: readonly string[]): string {
+  return terms.length <= 8
+    ? terms.join('+')
+    : `(${balancedSum(terms.slice(0, terms.length >> 1))})+(${balancedSum(terms.slice(terms.length >> 1))})`;
 }
 
 /**

@@ -2,33 +2,6 @@
 import type { Box } from '../pii/types.js';
 import type { GreyImage } from '../ocr/types.js';
 
-/**
- * True when any 16x16 tile of `b` differs from `a` by more than `threshold` grey levels on
- * average. A typed character, a caret or a new line of text all change some tile well
- * above the few levels of encoder noise.
- */
-export function framesDiffer(a: GreyImage, b: GreyImage, threshold: number, tile = 16): boolean {
-  const { width, height } = a;
-  if (width !== b.width || height !== b.height) return true;
-  const limit = threshold * tile * tile;
-  for (let ty = 0; ty < height; ty += tile) {
-    const y1 = Math.min(height, ty + tile);
-    for (let tx = 0; tx < width; tx += tile) {
-      const x1 = Math.min(width, tx + tile);
-      let sum = 0;
-      for (let y = ty; y < y1; y++) {
-        const row = y * width;
-        for (let x = row + tx, end = row + x1; x < end; x++) {
-          const d = a.data[x] - b.data[x];
-          sum += d < 0 ? -d : d;
-        }
-      }
-      if (sum > limit * (((y1 - ty) * (x1 - tx)) / (tile * tile))) return true;
-    }
-  }
-  return false;
-}
-
 /** Median grey level of the pixels on the border of `box` grown by `margin`: the background around it. */
 export function borderMedian(image: GreyImage, box: Box, margin: number): number {
   const { width, height, data } = image;

@@ -5,12 +5,13 @@
  * back many times costs one filter, not one per appearance.
  */
 import type { MaskStyle } from '../config.js';
+import { balancedSum } from '../media/ffmpeg-args.js';
 import type { MaskTrack } from '../plan/plan.js';
 
 const hex2 = (v: number) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0');
 export const greyColor = (v: number) => `0x${hex2(v)}${hex2(v)}${hex2(v)}`;
 
-/** Ranges sorted and joined where they meet, summed as a balanced tree (ffmpeg's parser gives up on long flat sums). */
+/** Ranges sorted and joined where they meet, summed as a balanced tree. */
 export function enableExpression(ranges: ReadonlyArray<{ from: number; to: number }>): string {
   const sorted = [...ranges].sort((a, b) => a.from - b.from);
   const merged: Array<{ from: number; to: number }> = [];
@@ -19,10 +20,7 @@ export function enableExpression(ranges: ReadonlyArray<{ from: number; to: numbe
     if (last && r.from <= last.to + 1) last.to = Math.max(last.to, r.to);
     else merged.push({ ...r });
   }
-  const terms = merged.map((r) => `between(n,${r.from},${r.to})`);
-  const sum = (t: string[]): string =>
-    t.length <= 8 ? t.join('+') : `(${sum(t.slice(0, t.length >> 1))})+(${sum(t.slice(t.length >> 1))})`;
-  return `enable='${sum(terms)}'`;
+  return `enable='${balancedSum(merged.map((r) => `between(n,${r.from},${r.to})`))}'`;
 }
 
 interface BoxGroup {
