@@ -34,6 +34,7 @@ Usage:
   veil enqueue <file...> [--root <dir>]
   veil watch <inbox-dir> [--root <dir>]
   veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--config <file>]
+  veil serve [--root <dir>] [--tokens <file.json>] [--host <addr>] [--port <n>] [--worker]
   veil demo [--dir <directory>]
   veil --help | --version
 
@@ -83,6 +84,24 @@ or VEIL_DATA_ROOT, with inbox/, work/, archive/ and quarantine/):
                           with a reason. --concurrency (default 1), --timeout per job in
                           seconds (default 3600). Stops taking jobs on SIGTERM/SIGINT and
                           finishes the current ones.
+
+veil serve
+  The web service for people: upload a recording (drag-and-drop, progress bar), follow its
+  redaction live, review the redacted video with a timeline of what was masked and the
+  verification verdict, spot-check a contact sheet of frames, and (admins) the queue
+  dashboard at /admin/queues. The JSON API is under /api (see README). The original
+  recording is never served.
+
+  --tokens <file.json>    who may do what: {"tokens":[{"name":"qa-1","role":"uploader",
+                          "token":"<16+ chars>"}, ...]}; roles uploader (upload, own
+                          recordings), reviewer (all output, reports), admin (everything and
+                          the dashboard). "sha256":"<hex>" may stand for "token". Or set
+                          VEIL_TOKENS to the same JSON, or VEIL_TOKENS_FILE to the file.
+  --host <addr>           address to listen on (default 127.0.0.1)
+  --port <n>              port (default 8080; 0 picks a free one)
+  --max-upload-mb <n>     largest upload accepted (default 4096)
+  --config <file>         the pipeline configuration (its limits apply to uploads)
+  --worker                also run one redaction worker in this process (one machine set-ups)
 
 veil demo
   Makes a sample support-screen recording with fake personal data, redacts it and prints
@@ -392,6 +411,56 @@ async function runWorker(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function runServe(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      root: { type: 'string' },
+      redis: { type: 'string' },
+      tokens: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'max-upload-mb': { type: 'string' },
+      config: { type: 'string' },
+      worker: { type: 'boolean' },
+    },
+  });
+  const { root, redisUrl } = queueSettings(values);
+  const config = await configFrom(values, () => {});
+  const { loadTokens } = await import('../service/auth.js');
+  const { startService, DEFAULT_MAX_UPLOAD_BYTES } = await import('../service/server.js');
+  const tokens = await loadTokens(values.tokens);
+  const maxMb = number('max-upload-mb', values['max-upload-mb']);
+  if (maxMb !== undefined && !(maxMb > 0)) throw new BadInputError('--max-upload-mb must be positive');
+  const port = number('port', values.port) ?? 8080;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new BadInputError(`--port must be 0-65535, not '${values.port}'`);
+  const service = await startService({
+    dataRoot: root,
+    redisUrl,
+    tokens,
+    config,
+    host: values.host ?? '127.0.0.1',
+    port,
+    queueName: process.env.VEIL_QUEUE,
+    maxUploadBytes: maxMb !== undefined ? Math.round(maxMb * 1024 * 1024) : DEFAULT_MAX_UPLOAD_BYTES,
+  });
+  let worker: { close(): Promise<void> } | undefined;
+  if (values.worker) {
+    const { startWorker } = await import('../../workers/redact-worker.js');
+    worker = startWorker({ redisUrl, dataRoot: root, queueName: process.env.VEIL_QUEUE, config: values.config ? JSON.parse(await readFile(values.config, 'utf8')) : {} });
+  }
+  process.stderr.write(`veil: serving ${service.url} (data root ${root}, ${tokens.size} tokens${worker ? ', with a worker' : ''})\n`);
+  process.stdout.write(`${service.url}\n`);
+  await new Promise<void>((res) => {
+    process.once('SIGINT', () => res());
+    process.once('SIGTERM', () => res());
+  });
+  process.stderr.write('veil: stopping\n');
+  await service.close();
+  await worker?.close();
+  return 0;
+}
+
 async function runDemo(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { dir: { type: 'string' } } });
   const dir = resolve(values.dir ?? join('out', 'demo'));
@@ -430,6 +499,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runWatch(rest);
       case 'worker':
         return await runWorker(rest);
+      case 'serve':
+        return await runServe(rest);
       case 'demo':
         return await runDemo(rest);
       case '--version':

@@ -72,14 +72,22 @@ export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPat
   return rawFramesJob(path, info, ['-filter_script:v', filterScriptPath], ['-frames:v', String(count)]);
 }
 
+/** A hair before the frame's time, so rounding never lands on the next frame. */
+function seekTo(info: VideoInfo, frame: number): string[] {
+  return ['-ss', Math.max(0, (frame - 0.25) / info.fps).toFixed(6)];
+}
+
 /**
  * Decodes one frame, found by seeking to its time (from the keyframe before it, not from
  * the start of the file): full size, grey. For a few frames spread over a long video.
  */
 export function seekFrameJob(path: string, info: VideoInfo, frame: number): FfmpegJob {
-  // A hair before the frame's time, so rounding never lands on the next frame.
-  const t = Math.max(0, (frame - 0.25) / info.fps);
-  return rawFramesJob(path, info, ['-vf', 'format=gray'], ['-frames:v', '1'], ['-ss', t.toFixed(6)]);
+  return rawFramesJob(path, info, ['-vf', 'format=gray'], ['-frames:v', '1'], seekTo(info, frame));
+}
+
+/** One frame, found by seeking, scaled to a thumbnail of width x height as raw RGB (contact sheets). */
+export function seekThumbnailJob(path: string, info: VideoInfo, frame: number, width: number, height: number): FfmpegJob {
+  return rawFramesJob(path, info, ['-vf', `scale=${width}:${height}:flags=area,format=rgb24`], ['-frames:v', '1'], seekTo(info, frame));
 }
 
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */

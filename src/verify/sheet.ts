@@ -3,7 +3,11 @@
  * filled in red: the sheet shows where PII was readable without showing it.
  */
 import sharp from 'sharp';
+import { TransientError } from '../errors.js';
+import { seekThumbnailJob } from '../media/ffmpeg-args.js';
+import { streamFfmpeg } from '../media/ffmpeg.js';
 import type { GreyFrame } from '../media/frames.js';
+import type { VideoInfo } from '../media/video-info.js';
 import type { Finding } from './verify.js';
 
 export interface SheetTile {
@@ -53,4 +57,24 @@ export async function writeSheet(tiles: SheetTile[], path: string, columns = 4):
     )
     .png()
     .toFile(path);
+}
+
+/**
+ * A colour contact sheet of `frames` of a (redacted) video, for a person to spot-check:
+ * each frame found by seeking, so the cost does not grow with the video's length.
+ */
+export async function spotCheckSheet(path: string, info: VideoInfo, frames: readonly number[], out: string, tileWidth = 320): Promise<void> {
+  const width = Math.min(tileWidth, info.width) & ~1;
+  const height = Math.max(2, Math.round((info.height * width) / info.width) & ~1);
+  const tiles: SheetTile[] = [];
+  for (const frame of frames) {
+    const decoder = streamFfmpeg(seekThumbnailJob(path, info, frame, width, height));
+    const chunks: Buffer[] = [];
+    for await (const chunk of decoder.output as AsyncIterable<Buffer>) chunks.push(chunk);
+    await decoder.done;
+    const rgb = Buffer.concat(chunks);
+    if (rgb.length !== width * height * 3) throw new TransientError(`frame ${frame} could not be decoded for the sheet`);
+    tiles.push({ frame, width, height, rgb });
+  }
+  await writeSheet(tiles, out, Math.min(4, Math.max(1, tiles.length)));
 }
