@@ -2,7 +2,10 @@
 # Prepares this checkout to run: npm dependencies, ffmpeg, fonts for the sample
 # recordings, the OCR models' checksums, and the compiled JavaScript.
 # Safe to run again: each step does nothing when it is already done.
+# --tests: also what the tests need beyond that (Debian's Chromium for the browser test).
 set -euo pipefail
+for_tests=0
+[ "${1:-}" = "--tests" ] && for_tests=1
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -37,6 +40,11 @@ fi
 # The sample recordings (demo, tests, bench) are drawn in DejaVu Sans Mono.
 if ! fc-list 2>/dev/null | grep -q "DejaVu Sans Mono"; then
   apt_install "The DejaVu fonts" fonts-dejavu-core
+fi
+
+# The browser test drives Debian's Chromium (never a downloaded browser).
+if [ "$for_tests" = 1 ] && [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  apt_install "Chromium (for the browser test)" chromium
 fi
 
 node scripts/check-models.mjs

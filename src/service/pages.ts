@@ -47,6 +47,7 @@ function layout(title: string, principal: Principal | undefined, body: Html, scr
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)} · veil</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/style.css">
 ${scripts.map((s) => `<script src="/assets/${escapeHtml(s)}" defer></script>`).join('\n')}
 </head>

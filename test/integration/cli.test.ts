@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManifestSchema } from '../../src/manifest.js';
 import { writeScene } from '../../src/synth/render.js';
 import { profileScene } from '../../src/synth/scenarios.js';
-import { SMALL, tempDir, veil } from '../helpers.js';
+import { ROOT, SMALL, tempDir, veil } from '../helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -66,5 +67,37 @@ describe('veil detect --jsonl', () => {
     const out = result.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(out[0].error).toMatch(/line 1/);
     expect(out[1]).toEqual({ detections: [] });
+  });
+});
+
+describe('veil serve (command line)', () => {
+  it('refuses to start without a valid token list, saying how to give one', async () => {
+    const none = await veil(['serve', '--root', join(dir, 'serve-none'), '--port', '0']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^veil: error: no tokens configured: pass --tokens <file.json> or set VEIL_TOKENS/);
+    const file = join(dir, 'tokens.json');
+    await writeFile(file, JSON.stringify({ tokens: [{ name: 'qa', role: 'superuser', token: 'short' }] }));
+    const bad = await veil(['serve', '--root', join(dir, 'serve-bad'), '--port', '0', '--tokens', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/tokens\.0\.role.*tokens\.0\.token/);
+  });
+
+  it('serves until SIGTERM, printing its address', async () => {
+    const file = join(dir, 'tokens-ok.json');
+    await writeFile(file, JSON.stringify({ tokens: [{ name: 'qa', role: 'uploader', token: 'a-token-of-twenty-chars' }] }));
+    const child = spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'serve', '--root', join(dir, 'serve-ok'), '--port', '0', '--tokens', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((res, rej) => {
+      child.stdout.on('data', (d: Buffer) => res(d.toString().trim()));
+      child.once('exit', (code) => rej(new Error(`exited ${code}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const me = await fetch(`${url}/api/me`, { headers: { Authorization: 'Bearer a-token-of-twenty-chars' } });
+    expect(await me.json()).toEqual({ name: 'qa', role: 'uploader' });
+    const exit = new Promise<number | null>((res) => child.once('exit', res));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
   });
 });

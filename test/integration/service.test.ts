@@ -3,78 +3,40 @@
  * recording: every route with no token (401), the wrong role (403), unknown and malformed
  * ids (404), oversized and non-video uploads, and the happy path to a verified download.
  */
-import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Queue } from 'bullmq';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config.js';
 import { ManifestSchema } from '../../src/manifest.js';
-import { redisConnection } from '../../src/queue/jobs.js';
-import { parseTokens } from '../../src/service/auth.js';
-import { startService } from '../../src/service/server.js';
 import { writeScene } from '../../src/synth/render.js';
 import { profileScene } from '../../src/synth/scenarios.js';
 import { sha256File } from '../../src/util/fs.js';
-import { startWorker } from '../../workers/redact-worker.js';
 import { ffprobe, SMALL, tempDir } from '../helpers.js';
+import { startTestService, TOKENS } from '../service-helpers.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const TOKENS = {
-  uploader: 'uploader-token-aaaa',
-  uploader2: 'uploader-token-bbbb',
-  reviewer: 'reviewer-token-cccc',
-  admin: 'admin-token-dddd-eeee',
-};
 const MAX_UPLOAD = 2 * 1024 * 1024;
 
 let dir: string;
 let cleanup: () => Promise<void>;
 let sample: string;
 let root: string;
-let service: Awaited<ReturnType<typeof startService>>;
-let worker: ReturnType<typeof startWorker> | undefined;
-const queueName = `test-${randomUUID()}`;
+let running: Awaited<ReturnType<typeof startTestService>>;
+let service: { url: string };
+let queueName: string;
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir('veil-service-'));
   sample = join(dir, 'customer call.mp4');
   await writeScene(profileScene({ ...SMALL, seconds: 2, seed: 44 }), sample);
   root = join(dir, 'data');
-  service = await startService({
-    dataRoot: root,
-    redisUrl: REDIS_URL,
-    queueName,
-    port: 0,
-    config: parseConfig({}),
-    maxUploadBytes: MAX_UPLOAD,
-    eventPollMs: 100,
-    log: () => {},
-    tokens: parseTokens(
-      {
-        tokens: [
-          { name: 'qa-1', role: 'uploader', token: TOKENS.uploader },
-          { name: 'qa-2', role: 'uploader', token: TOKENS.uploader2 },
-          { name: 'sec-1', role: 'reviewer', token: TOKENS.reviewer },
-          // Stored as a hash: the file need not hold the token itself.
-          { name: 'ops', role: 'admin', sha256: (await import('node:crypto')).createHash('sha256').update(TOKENS.admin).digest('hex') },
-        ],
-      },
-      'test tokens',
-    ),
-  });
+  running = await startTestService(root, MAX_UPLOAD);
+  service = running.service;
+  queueName = running.queueName;
 });
 
 afterAll(async () => {
-  await worker?.close();
-  await service?.close();
-  const connection = redisConnection(REDIS_URL);
-  const queue = new Queue(queueName, { connection });
-  await queue.obliterate({ force: true });
-  await queue.close();
-  await connection.quit();
+  await running?.close();
   await cleanup();
 });
 
@@ -82,7 +44,7 @@ const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 const get = (path: string, token?: string, headers: Record<string, string> = {}) =>
   fetch(`${service.url}${path}`, { headers: { ...(token ? auth(token) : {}), ...headers }, redirect: 'manual' });
 const upload = (body: Buffer, token: string, query = '?ext=.mp4') =>
-  fetch(`${service.url}/api/recordings${query}`, { method: 'POST', headers: { ...auth(token), 'Content-Type': 'application/octet-stream' }, body });
+  fetch(`${service.url}/api/recordings${query}`, { method: 'POST', headers: { ...auth(token), 'Content-Type': 'application/octet-stream' }, body: new Uint8Array(body) });
 
 /** Reads server-sent `status` events until the recording is done or failed. */
 async function followEvents(id: string, token: string): Promise<Array<{ state: string; percent: number; stage?: string }>> {
@@ -210,7 +172,7 @@ describe('veil serve API', () => {
   });
 
   it('redacts with a worker running: live progress to done, then the redacted video, manifest, report and sheet', async () => {
-    worker = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName, concurrency: 1, log: () => {} });
+    running.startWorker();
     const events = await followEvents(id, TOKENS.uploader);
     expect(events.length).toBeGreaterThanOrEqual(2);
     expect(events.at(-1)).toMatchObject({ state: 'done', percent: 100 });
@@ -332,7 +294,7 @@ describe('veil serve API', () => {
     const cross = await fetch(`${service.url}/api/recordings?ext=.mp4`, {
       method: 'POST',
       headers: { Cookie: jar, Origin: 'https://evil.example' },
-      body: original,
+      body: new Uint8Array(original),
     });
     expect(cross.status).toBe(403);
   });

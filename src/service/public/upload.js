@@ -15,7 +15,9 @@
 
   const choose = (file) => {
     chosen = file;
-    document.getElementById('drop-help').textContent = file ? `Chosen: a ${(file.size / 1048576).toFixed(1)} MiB recording` : 'Drop a recording here, or choose one:';
+    const size = file && (file.size < 1048576 ? `${Math.ceil(file.size / 1024)} KiB` : `${(file.size / 1048576).toFixed(1)} MiB`);
+    // The file's name is not shown back or sent anywhere: it can itself be personal data.
+    document.getElementById('drop-help').textContent = file ? `Chosen: a ${size} recording` : 'Drop a recording here, or choose one:';
   };
   input.addEventListener('change', () => choose(input.files[0] || null));
   for (const type of ['dragenter', 'dragover']) drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add('over'); });
