@@ -36,6 +36,12 @@ export function spacesClosed(text: string): Variant {
   let out = '';
   const origin: number[] = [];
   for (let i = 0; i < text.length; i++) {
+    // The leading digits of an amount split off at its decimal point ("Bl .6616 BTC",
+    // "3\t.6616 BTC"): tesseract takes the gap for a column.
+    if ((text[i] === ' ' || text[i] === '\t') && i > 0 && /^[.,]\d\d/.test(text.slice(i + 1))) {
+      const head = /(?:^|[\s])([\w|]{1,3})$/.exec(text.slice(0, i))?.[1] ?? '';
+      if (head && [...head].every((c) => /\d/.test(c) || TO_DIGIT[c])) continue;
+    }
     if (text[i] === ' ' && i > 0 && i < text.length - 1) {
       const before = /[\w.@-]+$/.exec(text.slice(0, i))?.[0] ?? '';
       const after = /^[\w.@-]+/.exec(text.slice(i + 1))?.[0] ?? '';
@@ -54,7 +60,11 @@ export function ocrVariants(text: string): Variant[] {
   if (digits !== text) variants.push({ text: digits, origin: null });
   for (const base of [text, digits]) {
     const closed = spacesClosed(base);
-    if (closed.text !== base) variants.push(closed);
+    if (closed.text === base) continue;
+    variants.push(closed);
+    // Closing a gap can join confused letters to digits ("Bl.6616"): restore those too.
+    const restored = digitsRestored(closed.text);
+    if (restored !== closed.text) variants.push({ text: restored, origin: closed.origin });
   }
   return variants;
 }

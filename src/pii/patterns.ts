@@ -113,8 +113,12 @@ const ip: Recognizer = (t) => [
 const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
 const money: Recognizer = (t) => [
   ...matches(t, /[-+]?[$€£¥] ?\d[\d,. ]*\d|[-+]?[$€£¥] ?\d/, 'money', 'pattern:money', () => 0.9),
-  ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d[\\d,. ]*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),
+  // A space inside the number only before a group of three digits ("1 250.00 EUR"), so a
+  // neighbouring number ("TX-90233  3.66 BTC") is not taken in.
+  ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d(?:[\\d,.]| (?=\\d{3}(?!\\d)))*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),
   ...matches(t, new RegExp(`\\b(?:${CURRENCY}) ?[-+]?\\d[\\d,.]*\\d`, 'i'), 'money', 'pattern:money', () => 0.85),
+  // An amount whose leading digits OCR lost (a thin "1" before the point): ".6251 BTC".
+  ...matches(t, new RegExp(`(?<![\\w.,])[.,]\\d{2,} ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.7),
 ];
 
 const nationalId: Recognizer = (t) =>
