@@ -90,6 +90,16 @@ export function seekThumbnailJob(path: string, info: VideoInfo, frame: number, w
   return rawFramesJob(path, info, ['-vf', `scale=${width}:${height}:flags=area,format=rgb24`], ['-frames:v', '1'], seekTo(info, frame));
 }
 
+/**
+ * Frames first..first+count-1 of one region, found by seeking: grey, full height, a
+ * quarter of the width (each value the mean of 4 pixels of a row), for measuring how far
+ * the region's content moved (vertical moves stay exact to the pixel).
+ */
+export function regionRowsJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
+  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w / 4}:${box.h}:flags=area`;
+  return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
+}
+
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;

@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { BadInputError, TransientError } from '../errors.js';
 import {
   reducedFramesJob,
+  regionRowsJob,
   sampledGreyFramesJob,
   sampleFrameIndices,
   sampleStep,
@@ -26,6 +27,8 @@ import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
 import { recognizeReadable } from '../ocr/upscale.js';
 import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
+import { MotionFollower, type MotionEpisode } from './motion.js';
+import { edgePxFor, readsDuring } from '../plan/motion.js';
 import { borderMedian, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
@@ -36,7 +39,17 @@ export interface ReadEvent {
   lines: OcrLine[];
   /** The frames over which what this read found in a box stayed on screen. */
   window: Pick<ReadWindow, 'span'>;
+  /** Regions of this read that scrolled into place. */
+  motion?: MotionEpisode[];
+  /** Regions this read saw while they scrolled. */
+  carry?: MotionEpisode[];
 }
+
+/** A region to read on one frame: from the change tracker, or taken while a region scrolled. */
+type RegionRead = Pick<ReadRequest, 'frame' | 'box' | 'reuse' | 'motion'> & {
+  window: Pick<ReadWindow, 'span'>;
+  carry?: MotionEpisode[];
+};
 
 export interface ChangingRegion extends ChangingSpan {
   /** Grey level around the region on the frame it settled. */
@@ -46,7 +59,10 @@ export interface ChangingRegion extends ChangingSpan {
 export interface AnalyseResult {
   reads: ReadEvent[];
   changing: ChangingRegion[];
+  /** Regions whose scrolling was followed frame by frame. */
+  motion: MotionEpisode[];
   frameCount: number;
+  height: number;
   ocrCount: number;
   ocrPixels: number;
 }
@@ -116,21 +132,103 @@ async function trackChanges(path: string, info: VideoInfo, config: Config, optio
   return { requests, changing };
 }
 
+/** Regions that changed are followed only if at least this tall and wide, and this long. */
+const MIN_MOTION_HEIGHT = 4 * TILE;
+const MIN_MOTION_FRAMES = 3;
+
+/**
+ * Between the passes: each region that changed over several frames is decoded again over
+ * them (full height, a quarter of the width) and its motion measured; one that did not
+ * move as a whole fails on its first frame or two.
+ * Where it is followed on every frame, the read that ended it learns where its content
+ * was before, and only the tiles the motion did not explain stay masked whole; otherwise
+ * the region stays masked whole while it changed.
+ */
+async function followScrolls(
+  path: string,
+  info: VideoInfo,
+  config: Config,
+  changing: ChangingRegion[],
+  options: AnalyseOptions,
+): Promise<{ changing: ChangingRegion[]; motion: MotionEpisode[] }> {
+  const out: ChangingRegion[] = [];
+  const motion: MotionEpisode[] = [];
+  for (const span of changing) {
+    const worth = span.from >= 1 && span.to - span.from + 1 >= MIN_MOTION_FRAMES && span.box.h >= MIN_MOTION_HEIGHT && span.box.w >= 2 * TILE;
+    const episode = worth ? await followScroll(path, info, config, span, options) : undefined;
+    if (!episode) {
+      out.push(span);
+      continue;
+    }
+    motion.push(episode);
+    if (span.read) (span.read.motion ??= []).push(episode);
+    for (const u of episode.unexplained) out.push({ ...u, fill: span.fill });
+  }
+  return { changing: out, motion };
+}
+
+async function followScroll(path: string, info: VideoInfo, config: Config, span: ChangingRegion, options: AnalyseOptions): Promise<MotionEpisode | undefined> {
+  const first = span.from - 1;
+  const count = span.to - first + 1;
+  const width = span.box.w / 4;
+  const decoder = streamFfmpeg(regionRowsJob(path, info, span.box, first, count), { signal: options.signal });
+  let follower: MotionFollower | undefined;
+  let k = 0;
+  try {
+    const indices = Array.from({ length: count }, (_, i) => first + i);
+    for await (const frame of readGreyFrames(decoder.output, width, span.box.h, indices)) {
+      k++;
+      if (!follower) follower = new MotionFollower(span.box, span.from, config.analysis.changeThreshold, frame.data);
+      else if (!follower.push(frame.index, frame.data)) break;
+    }
+    if (follower?.ok) await decoder.done;
+  } finally {
+    decoder.kill();
+  }
+  // Anything short of every frame followed: the region stays masked whole.
+  if (!follower?.ok || k !== count) return undefined;
+  return follower.episode(span.to, span.fill, span.read !== undefined);
+}
+
+/**
+ * Reads taken while regions scrolled, so that every line that went through was read once
+ * whole: the rows of the region, the full width, on the frames `readsDuring` picks.
+ * Regions that moved together (columns of one pane) share them.
+ */
+function readsWhileScrolling(motion: MotionEpisode[], info: VideoInfo): RegionRead[] {
+  const edge = edgePxFor(info.height);
+  const byKey = new Map<string, RegionRead & { carry: MotionEpisode[] }>();
+  for (const e of motion) {
+    e.readsAt = readsDuring(e, edge);
+    for (const frame of e.readsAt) {
+      const key = `${frame}:${e.box.y}:${e.box.h}`;
+      const read = byKey.get(key) ?? byKey.set(key, {
+        frame,
+        box: { x: 0, y: e.box.y, w: info.width, h: e.box.h },
+        window: { span: () => ({ from: frame, to: frame }) },
+        carry: [],
+      }).get(key)!;
+      read.carry.push(e);
+    }
+  }
+  return [...byKey.values()];
+}
+
 /** Pass 2: the frames with reads, full size; their bands are OCR'd in the pool. */
 async function readRegions(
   path: string,
   info: VideoInfo,
   config: Config,
   ocr: OcrEngine,
-  requests: ReadRequest[],
+  requests: RegionRead[],
   options: AnalyseOptions,
 ): Promise<{ reads: ReadEvent[]; ocrPixels: number }> {
   if (requests.length === 0) return { reads: [], ocrPixels: 0 };
   const fresh = requests.filter((r) => !r.reuse);
   const frames = [...new Set(fresh.map((r) => r.frame))].sort((a, b) => a - b);
-  const byFrame = new Map<number, ReadRequest[]>();
+  const byFrame = new Map<number, RegionRead[]>();
   for (const r of fresh) (byFrame.get(r.frame) ?? byFrame.set(r.frame, []).get(r.frame)!).push(r);
-  const events = new Map<ReadRequest, Promise<ReadEvent>>();
+  const events = new Map<RegionRead, Promise<ReadEvent>>();
   const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
   const margin = Math.max(2, config.mask.padding);
   const jobs: Array<Promise<ReadEvent>> = [];
@@ -138,10 +236,10 @@ async function readRegions(
   let ocrPixels = 0;
   let done = 0;
 
-  const read = async (image: GreyImage, box: Box, request: ReadRequest): Promise<ReadEvent> => {
+  const read = async (image: GreyImage, box: Box, request: RegionRead): Promise<ReadEvent> => {
     const result = await recognizeReadable(ocr, image, upscale);
     for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
-    return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window };
+    return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window, motion: request.motion, carry: request.carry };
   };
 
   // The first read of every band is fresh, so there is always a frame to decode.
@@ -191,6 +289,7 @@ async function readRegions(
       box: request.box,
       lines: linesWithin(found.flatMap((e) => e.lines), request.box),
       window: request.window,
+      motion: request.motion,
     }));
     events.set(request, job);
     jobs.push(job);
@@ -248,7 +347,7 @@ async function analyseNaively(path: string, info: VideoInfo, config: Config, ocr
   }
   const reads = await Promise.all(jobs);
   const ocrPixels = reads.length * info.width * info.height;
-  return { reads, changing: [], frameCount: info.frameCount, ocrCount: reads.length, ocrPixels };
+  return { reads, changing: [], motion: [], frameCount: info.frameCount, height: info.height, ocrCount: reads.length, ocrPixels };
 }
 
 export async function analyseVideo(
@@ -259,8 +358,10 @@ export async function analyseVideo(
   options: AnalyseOptions,
 ): Promise<AnalyseResult> {
   if (config.analysis.mode === 'naive') return analyseNaively(path, info, config, ocr, options);
-  const { requests, changing } = await trackChanges(path, info, config, options);
+  const tracked = await trackChanges(path, info, config, options);
+  const { changing, motion } = await followScrolls(path, info, config, tracked.changing, options);
+  const requests = [...tracked.requests, ...readsWhileScrolling(motion, info)];
   const { reads, ocrPixels } = await readRegions(path, info, config, ocr, requests, options);
   options.onProgress?.(1, 1);
-  return { reads, changing, frameCount: info.frameCount, ocrCount: reads.length, ocrPixels };
+  return { reads, changing, motion, frameCount: info.frameCount, height: info.height, ocrCount: reads.length, ocrPixels };
 }

@@ -14,6 +14,7 @@
  * each tile next changes. Those two give each detection its exact frame range.
  */
 import type { Box } from '../pii/types.js';
+import type { MotionEpisode } from './motion.js';
 
 export const CELL = 4;
 export const TILE_CELLS = 4;
@@ -46,6 +47,8 @@ export interface ReadRequest {
    * instead of decoding and OCR'ing the frame again.
    */
   reuse?: ReadRequest[];
+  /** Regions of this read that scrolled into place (filled in by the motion pass). */
+  motion?: MotionEpisode[];
 }
 
 export interface TileRect {
@@ -60,6 +63,8 @@ export interface ChangingSpan {
   from: number;
   to: number;
   box: Box;
+  /** The read of the region once it stood still. */
+  read?: ReadRequest;
 }
 
 /**
@@ -257,10 +262,10 @@ export class ChangeTracker {
     const found = this.components((i) => this.dirty[i] === 1).filter((c) => c.tiles.every(still));
     // From its last change on, a region shows what is read now: the detections cover that.
     // Masked whole are only the frames before, when it showed something in between.
-    const changing: ChangingSpan[] = [];
+    const changing: Array<ChangingSpan & { tiles: number[] }> = [];
     for (const c of found) {
       const settledAt = Math.max(...c.tiles.map((i) => this.lastChange[i]));
-      if (settledAt > c.since) changing.push({ from: c.since, to: settledAt, box: this.tileBox(c.rect) });
+      if (settledAt > c.since) changing.push({ from: c.since, to: settledAt, box: this.tileBox(c.rect), tiles: c.tiles });
     }
     // Bands: the rows of tiles of each region, two tiles more above and below (the reader
     // trims them to rows without ink, so no line is cut).
@@ -278,7 +283,9 @@ export class ChangeTracker {
       }
     }
     const reads = groups.map((g) => this.read(n, g.ty0, g.ty1, g.tiles, cells, stride));
-    return { reads, changing };
+    const readOf = new Map<number, ReadRequest>();
+    groups.forEach((g, i) => g.tiles.forEach((t) => readOf.set(t, reads[i])));
+    return { reads, changing: changing.map(({ tiles, ...span }) => ({ ...span, read: readOf.get(tiles[0]) })) };
   }
 
   /** Registers a read of tile rows ty0..ty1 (the full width) on frame `n` and accepts the content of `settled`. */

@@ -17,12 +17,14 @@ import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
-import type { PiiType } from '../pii/types.js';
+import type { Box, PiiType } from '../pii/types.js';
+import { carryFrom, edgePxFor, segmentPxFor, unionOverlapping, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
+import type { MotionEpisode } from './motion.js';
 import { checkAllowed, checkOutput } from './paths.js';
 
 export type Stage = 'probe' | 'analyse' | 'render' | 'verify' | 'finalise';
@@ -95,25 +97,86 @@ export function maskPieces(analysis: AnalyseResult, options: DetectOptions, extr
   for (const r of analysis.reads) {
     for (const d of detectLines(r.lines, options)) known.set(normalizeValue(d.value), d.type);
   }
+  const episodes = analysis.motion;
   const pieces: MaskPiece[] = [];
+  const moving = new Map<MotionEpisode, MaskPiece[]>();
   for (const r of analysis.reads as ReadEvent[]) {
     for (const d of detectLines(r.lines, options, known)) {
-      pieces.push({
+      const piece: MaskPiece = {
         kind: 'pii',
         ...r.window.span(d.box, last),
-        box: d.box,
+        box: headless(d),
         types: [d.type],
         detectors: [d.detector],
         confidence: d.confidence,
         fill: backgroundOf(d.words),
         values: [d.value],
-      });
+      };
+      const carried = (episode: MotionEpisode, found: MovingPiece[]) => {
+        const list = moving.get(episode) ?? moving.set(episode, []).get(episode)!;
+        for (const m of found) list.push({ ...piece, ...m, detectors: [d.detector, 'motion'], motion: true });
+      };
+      // Read where a scroll stopped: before that, the content was on its way here.
+      for (const e of r.motion ?? []) {
+        if (!centreIn(d.box, e.box)) continue;
+        piece.from = Math.max(piece.from, e.until);
+        carried(e, carryFrom(piece.box, e, e.until, carryOptions(e)));
+      }
+      // Read while it scrolled: the content came from somewhere and went on.
+      for (const e of r.carry ?? []) {
+        if (centreIn(d.box, e.box)) carried(e, carryFrom(piece.box, e, r.frame, carryOptions(e)));
+      }
+      // Read before a scroll began: the content moved on from here.
+      for (const e of episodes) {
+        if (e.since > r.frame && e.since <= piece.to + 1 && piece.to <= e.until && centreIn(d.box, e.box)) {
+          carried(e, carryFrom(piece.box, e, e.since - 1, carryOptions(e)));
+        }
+      }
+      pieces.push(piece);
+    }
+  }
+  for (const list of moving.values()) pieces.push(...unionOverlapping(list, mergeMoving));
+  const edgePx = edgePxFor(analysis.height);
+  for (const e of episodes) {
+    for (const m of unreadPieces(e, edgePx, carryOptions(e))) {
+      pieces.push({ kind: 'changing', ...m, types: [], detectors: ['change', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [], motion: true });
     }
   }
   for (const c of analysis.changing) {
     pieces.push({ kind: 'changing', from: c.from, to: c.to, box: c.box, types: [], detectors: ['change'], confidence: 1, fill: c.fill, values: [] });
   }
   return pieces;
+}
+
+/**
+ * A value that starts at a decimal point (".6251 BTC") lost its leading digits to OCR:
+ * its box grows left by two characters' width to cover them.
+ */
+function headless(d: { value: string; box: Box }): Box {
+  if (!/^[.,]\d/.test(d.value.trim())) return d.box;
+  const grow = Math.round(d.box.h * 1.2);
+  const x = Math.max(0, d.box.x - grow);
+  return { ...d.box, x, w: d.box.w + (d.box.x - x) };
+}
+
+const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: 4 });
+
+function centreIn(box: Box, region: Box): boolean {
+  const cx = box.x + box.w / 2;
+  const cy = box.y + box.h / 2;
+  return cx >= region.x && cx < region.x + region.w && cy >= region.y && cy < region.y + region.h;
+}
+
+function mergeMoving(a: MaskPiece, b: MaskPiece, box: Box): MaskPiece {
+  const uniq = <T>(xs: T[]) => [...new Set(xs)];
+  return {
+    ...a,
+    box,
+    types: uniq([...a.types, ...b.types]).sort(),
+    detectors: uniq([...a.detectors, ...b.detectors]).sort(),
+    confidence: Math.max(a.confidence, b.confidence),
+    values: uniq([...a.values, ...b.values]),
+  };
 }
 
 export function buildManifest(args: {

@@ -22,6 +22,8 @@ export interface MaskPiece {
   fill: number;
   /** Raw values: in memory only, for the manifest's masked forms. */
   values: string[];
+  /** One segment of a mask that moves with scrolled content: never merged with others. */
+  motion?: boolean;
 }
 
 export interface MaskTrack extends MaskPiece {
@@ -93,7 +95,7 @@ function mergePass(tracks: MaskTrack[]): { tracks: MaskTrack[]; changed: boolean
     open = still;
     // A changing region is not merged into a detection: the union would hold the
     // detection's box over the change's frames and the change's box over the detection's.
-    const i = open.findIndex((o) => o.kind === t.kind && sameRegion(o.box, t.box));
+    const i = t.motion ? -1 : open.findIndex((o) => o.kind === t.kind && !o.motion && sameRegion(o.box, t.box));
     if (i >= 0) {
       open[i] = merge(open[i], t);
       changed = true;

@@ -1,0 +1,256 @@
+/**
+ * Scrolling (pure): how far the content of a region moved up or down on each frame.
+ *
+ * The change tracker's cells (means of 4x4 pixels) cannot measure a move of a pixel or
+ * two: a cell of the moved content is not a mix of the cells it came from. So a region
+ * that changed over several frames is decoded again over the frames it moved, at full height and a
+ * quarter of the width (each value the mean of 4 pixels of one row), and there a vertical
+ * move of any whole number of pixels is exact: row y of the frame is row y + s of the
+ * content before.
+ *
+ * Each frame is compared with an anchor frame (the last one before the region changed,
+ * which shows what was read, or a later one once the content has moved far from it).
+ * Candidate moves come from matching row profiles (cheap, fooled by rows that look alike)
+ * and from the move predicted by the last frames; the best on the values themselves wins.
+ * It is accepted only if, applied to the anchor, it explains the frame: no tile of the
+ * region differs by the tracker's own measure. Tiles it does not explain (a scrollbar
+ * thumb, a header cut by the region's edge) are reported, to be masked whole on those
+ * frames; rows that came in from outside the region have nothing to be compared with and
+ * are new content, which the masks of unread content cover.
+ */
+import type { Box } from '../pii/types.js';
+
+/** Pixels of a tile side; a tile is 4 values wide and 16 rows high here. */
+const TILE_PX = 16;
+const VALUE_PX = 4;
+/** Content moved this far from its anchor frame is compared with a newer one. */
+const REANCHOR_PX = 64;
+/** Unexplained tiles of a row this few frames apart are masked as one band. */
+const BAND_GAP_FRAMES = 15;
+/** How far around the predicted move a frame is searched. */
+const SEARCH_PX = 160;
+
+export interface MotionEpisode {
+  /** First frame the region changed, and the frame it stood still again. */
+  since: number;
+  until: number;
+  /** Pixels the content had moved up on frames since..until (negative: down). */
+  offsets: number[];
+  /** The region, in frame pixels (whole tiles). */
+  box: Box;
+  /** Tiles the motion did not explain, with the frames they were not: masked whole. */
+  unexplained: Array<{ from: number; to: number; box: Box }>;
+  /** Grey level around the region. */
+  fill: number;
+  /** The region stood still and was read at `until`; false when the video ended first. */
+  settled: boolean;
+  /** Frames read while it moved (chosen by the analysis). */
+  readsAt?: number[];
+}
+
+/** Horizontal gradient energy of each row over a span of columns. */
+function rowProfile(values: Uint8Array, width: number, height: number): Float64Array {
+  const out = new Float64Array(height);
+  for (let y = 0; y < height; y++) {
+    let s = 0;
+    const row = y * width;
+    for (let x = 0; x < width - 1; x++) {
+      const d = values[row + x + 1] - values[row + x];
+      s += d < 0 ? -d : d;
+    }
+    out[y] = s;
+  }
+  return out;
+}
+
+export interface ShiftEstimate {
+  /** How far the content moved up since the anchor, in pixels (negative: down). */
+  px: number;
+  /** Tiles (index: row * tiles a row + column) the moved anchor does not explain. */
+  badTiles: number[];
+  ok: boolean;
+}
+
+/** Rows y of the frame whose source row y + s lies inside the region. */
+const overlapOf = (height: number, s: number): [number, number] => [Math.max(0, -s), Math.min(height - 1, height - 1 - s)];
+
+function residual(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, s: number, step: number): number {
+  const [lo, hi] = overlapOf(height, s);
+  let sum = 0;
+  let n = 0;
+  for (let y = lo; y <= hi; y += step) {
+    const a = (y + s) * width;
+    const c = y * width;
+    for (let x = 0; x < width; x += step) {
+      const d = cur[c + x] - anchor[a + x];
+      sum += d < 0 ? -d : d;
+      n++;
+    }
+  }
+  return n ? sum / n : Infinity;
+}
+
+/**
+ * The move of `cur` against `anchor` (both `width` values x `height` rows), searched
+ * around `predictedPx`. `threshold` is the tracker's change threshold.
+ */
+export function estimateShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, predictedPx: number, threshold: number): ShiftEstimate {
+  const minOverlap = Math.max(TILE_PX, Math.ceil(height / 2));
+  const maxS = height - minOverlap;
+  const predicted = Math.round(predictedPx);
+  // While a scroll runs steadily the predicted move is exact: nothing else needs a look.
+  const quick = Math.abs(predicted) <= maxS ? residual(anchor, cur, width, height, predicted, 2) : Infinity;
+  if (quick <= threshold / 4) return testShift(anchor, cur, width, height, predicted, threshold);
+  const pc = rowProfile(cur, width, height);
+  const pa = rowProfile(anchor, width, height);
+  const lo = Math.max(-maxS, Math.round(predictedPx) - SEARCH_PX);
+  const hi = Math.min(maxS, Math.round(predictedPx) + SEARCH_PX);
+  const scored: Array<[number, number]> = [];
+  for (let s = lo; s <= hi; s++) {
+    const [y0, y1] = overlapOf(height, s);
+    let sum = 0;
+    let energy = 0;
+    for (let y = y0; y <= y1; y++) {
+      sum += Math.abs(pc[y] - pa[y + s]);
+      energy += pc[y];
+    }
+    // A move that only lines up blank rows says nothing.
+    if (energy > 0) scored.push([s, sum / (y1 - y0 + 1)]);
+  }
+  scored.sort((a, b) => a[1] - b[1]);
+  const candidates = new Set<number>(scored.slice(0, 12).map(([s]) => s));
+  const around = (c: number) => {
+    for (let s = c - 3; s <= c + 3; s++) if (Math.abs(s) <= maxS) candidates.add(s);
+  };
+  around(Math.round(predictedPx));
+  around(0);
+  let best = { s: predicted, score: quick };
+  for (const s of candidates) {
+    if (Math.abs(s) > maxS || s === predicted) continue;
+    const score = residual(anchor, cur, width, height, s, 2);
+    if (score < best.score) best = { s, score };
+  }
+  if (!Number.isFinite(best.score)) return { px: 0, badTiles: [], ok: false };
+  return testShift(anchor, cur, width, height, best.s, threshold);
+}
+
+/** The test, on every value: tiles the anchor moved by `s` does not explain. */
+function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, s: number, threshold: number): ShiftEstimate {
+  const tilesX = Math.ceil(width / (TILE_PX / VALUE_PX));
+  const tilesY = Math.ceil(height / TILE_PX);
+  const [y0, y1] = overlapOf(height, s);
+  const count = new Uint16Array(tilesX * tilesY);
+  const max = new Uint8Array(tilesX * tilesY);
+  const rows = new Uint16Array(tilesX * tilesY);
+  for (let y = y0; y <= y1; y++) {
+    const a = (y + s) * width;
+    const c = y * width;
+    const ty = Math.floor(y / TILE_PX) * tilesX;
+    for (let x = 0; x < width; x++) {
+      const tile = ty + Math.floor((x * VALUE_PX) / TILE_PX);
+      if (x % (TILE_PX / VALUE_PX) === 0) rows[tile]++;
+      let d = cur[c + x] - anchor[a + x];
+      if (d < 0) d = -d;
+      if (d > threshold) count[tile]++;
+      if (d > max[tile]) max[tile] = d;
+    }
+  }
+  const badTiles: number[] = [];
+  for (let t = 0; t < count.length; t++) {
+    // Tiles mostly made of rows that came in have too little to judge: new content.
+    if (rows[t] >= TILE_PX / 2 && (count[t] >= 4 || max[t] > 4 * threshold)) badTiles.push(t);
+  }
+  // Unexplained tiles are masked whole, so following the motion stays safe whatever their
+  // number; past half of the region it is not a scroll worth following.
+  return { px: s, badTiles, ok: badTiles.length <= Math.max(2, Math.floor((tilesX * tilesY) / 2)) };
+}
+
+/**
+ * Follows one region over consecutive frames: `start` is the frame before it began to
+ * change (the anchor), then push each frame from `since` on.
+ */
+export class MotionFollower {
+  readonly offsets: number[] = [];
+  ok = true;
+  private anchor: Uint8Array;
+  private anchorOffset = 0;
+  private readonly bad = new Map<number, Array<[number, number]>>();
+
+  constructor(
+    readonly box: Box,
+    readonly since: number,
+    readonly threshold: number,
+    start: Uint8Array,
+  ) {
+    this.anchor = Uint8Array.from(start);
+  }
+
+  get width() {
+    return this.box.w / VALUE_PX;
+  }
+
+  push(n: number, cur: Uint8Array): boolean {
+    if (!this.ok) return false;
+    const len = this.offsets.length;
+    const last = len ? this.offsets[len - 1] : 0;
+    const velocity = len >= 2 ? last - this.offsets[len - 2] : 0;
+    const estimate = estimateShift(this.anchor, cur, this.width, this.box.h, last + velocity - this.anchorOffset, this.threshold);
+    if (!estimate.ok) {
+      this.ok = false;
+      return false;
+    }
+    const offset = this.anchorOffset + estimate.px;
+    this.offsets.push(offset);
+    for (const tile of estimate.badTiles) {
+      const ranges = this.bad.get(tile) ?? this.bad.set(tile, []).get(tile)!;
+      const r = ranges[ranges.length - 1];
+      if (r && r[1] === n - 1) r[1] = n;
+      else ranges.push([n, n]);
+    }
+    if (Math.abs(estimate.px) >= REANCHOR_PX) {
+      this.anchor = Uint8Array.from(cur);
+      this.anchorOffset = offset;
+    }
+    return true;
+  }
+
+  /** The episode, if the region was followed on every frame and its content did move. */
+  episode(until: number, fill: number, settled: boolean): MotionEpisode | undefined {
+    if (!this.ok || this.offsets.length !== until - this.since + 1 || this.offsets.every((o) => o === 0)) return undefined;
+    // Per row of tiles, unexplained tiles close in time become one band over them: the
+    // edge where content slides under a header is one mask, not one per tile and frame.
+    const tilesX = Math.ceil(this.width / (TILE_PX / VALUE_PX));
+    const byRow = new Map<number, Array<{ from: number; to: number; tx: number }>>();
+    for (const [tile, ranges] of this.bad) {
+      const tx = tile % tilesX;
+      const ty = (tile - tx) / tilesX;
+      const list = byRow.get(ty) ?? byRow.set(ty, []).get(ty)!;
+      for (const [from, to] of ranges) list.push({ from, to, tx });
+    }
+    const unexplained: MotionEpisode['unexplained'] = [];
+    for (const [ty, list] of byRow) {
+      list.sort((a, b) => a.from - b.from);
+      let band: { from: number; to: number; tx0: number; tx1: number } | undefined;
+      const close = () => {
+        if (!band) return;
+        const x = this.box.x + band.tx0 * TILE_PX;
+        const y = this.box.y + ty * TILE_PX;
+        const w = Math.min(this.box.x + this.box.w, this.box.x + (band.tx1 + 1) * TILE_PX) - x;
+        // One frame more: the change that was not explained may show on the next one too.
+        unexplained.push({ from: band.from, to: Math.min(until, band.to + 1), box: { x, y, w, h: Math.min(TILE_PX, this.box.y + this.box.h - y) } });
+      };
+      for (const e of list) {
+        if (band && e.from <= band.to + BAND_GAP_FRAMES) {
+          band.to = Math.max(band.to, e.to);
+          band.tx0 = Math.min(band.tx0, e.tx);
+          band.tx1 = Math.max(band.tx1, e.tx);
+        } else {
+          close();
+          band = { from: e.from, to: e.to, tx0: e.tx, tx1: e.tx };
+        }
+      }
+      close();
+    }
+    return { since: this.since, until, offsets: [...this.offsets], box: this.box, unexplained, fill, settled };
+  }
+}

@@ -1,0 +1,264 @@
+/**
+ * Masks that move with scrolled content (pure). Over a motion episode the content of a
+ * region moved by known offsets: a box read before the motion is carried forward along
+ * them, a box read when the region stood still again is carried back. What the region
+ * showed that neither read saw (content that scrolled through, or lines cut by the
+ * region's edges when it was read) is masked whole as it moves.
+ *
+ * Moving boxes are cut into segments over which the content moves at most `segmentPx`;
+ * each segment is one still box covering every position in it, so the render keeps its
+ * one-box-per-filter form and the filter count stays small.
+ */
+import type { MotionEpisode } from '../pipeline/motion.js';
+import type { Box } from '../pii/types.js';
+
+export interface MovingPiece {
+  from: number;
+  to: number;
+  box: Box;
+}
+
+export interface CarryOptions {
+  /** Largest move within one segment. */
+  segmentPx: number;
+  /** Added above and below each segment (the motion is measured to the pixel; this is slack). */
+  marginPx: number;
+}
+
+/** The segment length for an episode: at most about six segments however far it moved. */
+export function segmentPxFor(episode: MotionEpisode): number {
+  const lo = Math.min(0, ...episode.offsets);
+  const hi = Math.max(0, ...episode.offsets);
+  return Math.max(16, Math.ceil((hi - lo) / 6));
+}
+
+/**
+ * Segments of `box` moved down by `dy(k)` on frame episode.since + k, clipped to the
+ * region that moved. Frames on which the box lies wholly outside it are left out.
+ */
+function segments(box: Box, episode: MotionEpisode, dy: (k: number) => number, options: CarryOptions): MovingPiece[] {
+  const top = episode.box.y;
+  const bottom = episode.box.y + episode.box.h;
+  const out: MovingPiece[] = [];
+  let open: { from: number; to: number; y0: number; y1: number; lo: number; hi: number } | undefined;
+  const close = () => {
+    if (!open) return;
+    const y0 = Math.max(top, open.y0 - options.marginPx);
+    const y1 = Math.min(bottom, open.y1 + options.marginPx);
+    if (y1 > y0) out.push({ from: open.from, to: open.to, box: { x: box.x, y: y0, w: box.w, h: y1 - y0 } });
+    open = undefined;
+  };
+  for (let k = 0; k < episode.offsets.length; k++) {
+    const n = episode.since + k;
+    const shift = dy(k);
+    const y0 = box.y + shift;
+    const y1 = box.y + box.h + shift;
+    if (y1 <= top || y0 >= bottom) {
+      close();
+      continue;
+    }
+    if (open && Math.max(open.hi, shift) - Math.min(open.lo, shift) <= options.segmentPx && open.to === n - 1) {
+      open.to = n;
+      open.y0 = Math.min(open.y0, y0);
+      open.y1 = Math.max(open.y1, y1);
+      open.lo = Math.min(open.lo, shift);
+      open.hi = Math.max(open.hi, shift);
+    } else {
+      close();
+      open = { from: n, to: n, y0, y1, lo: shift, hi: shift };
+    }
+  }
+  close();
+  return out;
+}
+
+/**
+ * A box read on `frame` (before the episode, during it, or where it ended): where its
+ * content was on each frame of the episode.
+ */
+export function carryFrom(box: Box, episode: MotionEpisode, frame: number, options: CarryOptions): MovingPiece[] {
+  const k = Math.max(-1, Math.min(episode.offsets.length - 1, frame - episode.since));
+  const base = k < 0 ? 0 : episode.offsets[k];
+  return segments(box, episode, (i) => base - episode.offsets[i], options);
+}
+
+/** Lines within this many pixels of a region's edge may have been cut when it was read. */
+export function edgePxFor(frameHeight: number): number {
+  return Math.max(24, Math.round(frameHeight / 27));
+}
+
+/**
+ * The content a region's reads saw, in the coordinates of its content at the start
+ * (screen y + offset), less `edgePx` at each edge: before the motion, on the frames read
+ * while it moved, and after it if the region stood still before the video ended.
+ */
+function readSpans(episode: MotionEpisode, edgePx: number): number[][] {
+  return mergeSpans(readSpansEach(episode, edgePx));
+}
+
+function readSpansEach(episode: MotionEpisode, edgePx: number): number[][] {
+  const top = episode.box.y;
+  const bottom = episode.box.y + episode.box.h;
+  const at = (d: number) => [top + d + edgePx, bottom + d - edgePx];
+  const end = episode.offsets[episode.offsets.length - 1];
+  return [at(0), ...(episode.readsAt ?? []).map((n) => at(episode.offsets[n - episode.since])), ...(episode.settled ? [at(end)] : [])].filter(
+    ([a, b]) => b > a,
+  );
+}
+
+function mergeSpans(spans: number[][]): number[][] {
+  const merged: number[][] = [];
+  for (const r of [...spans].sort((a, b) => a[0] - b[0])) {
+    const last = merged[merged.length - 1];
+    if (last && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
+    else merged.push([...r]);
+  }
+  return merged;
+}
+
+/**
+ * Content shown at some frame of the episode that fewer than `times` reads saw, as
+ * intervals in content coordinates.
+ */
+function underRead(episode: MotionEpisode, edgePx: number, times: number): Array<[number, number]> {
+  const lo = episode.box.y + Math.min(...episode.offsets, 0);
+  const hi = episode.box.y + episode.box.h + Math.max(...episode.offsets, 0);
+  const spans = readSpansEach(episode, edgePx);
+  const cuts = [...new Set([lo, hi, ...spans.flat()].filter((c) => c >= lo && c <= hi))].sort((a, b) => a - b);
+  const out: Array<[number, number]> = [];
+  for (let i = 1; i < cuts.length; i++) {
+    const mid = (cuts[i - 1] + cuts[i]) / 2;
+    const seen = spans.filter(([a, b]) => a <= mid && mid < b).length;
+    if (seen >= times) continue;
+    const last = out[out.length - 1];
+    if (last && last[1] === cuts[i - 1]) last[1] = cuts[i];
+    else out.push([cuts[i - 1], cuts[i]]);
+  }
+  return out;
+}
+
+/**
+ * Frames to read while the region moves, so that every line that scrolled through was
+ * read whole at least twice, at two different heights (one OCR pass can garble a line;
+ * two seldom garble the same one): each time, the frame that shows the widest stretch read
+ * too few times in the middle of the region. At most `max` of them.
+ */
+export function readsDuring(episode: MotionEpisode, edgePx: number, max = 8): number[] {
+  const chosen: number[] = [];
+  const centre = episode.box.y + episode.box.h / 2;
+  for (let i = 0; i < max; i++) {
+    const gaps = underRead({ ...episode, readsAt: chosen }, edgePx, 2).filter(([a, b]) => b - a >= 4);
+    if (gaps.length === 0) break;
+    const [a, b] = gaps.reduce((w, g) => (g[1] - g[0] > w[1] - w[0] ? g : w));
+    const want = (a + b) / 2 - centre;
+    // Away from where it was read already: the same crop twice would garble the same line.
+    const readAt = [0, ...chosen.map((n) => episode.offsets[n - episode.since]), ...(episode.settled ? [episode.offsets[episode.offsets.length - 1]] : [])];
+    const apart = episode.box.h / 4;
+    let best = -1;
+    episode.offsets.forEach((d, k) => {
+      if (readAt.some((r) => Math.abs(r - d) < apart)) return;
+      if (best < 0 || Math.abs(d - want) < Math.abs(episode.offsets[best] - want)) best = k;
+    });
+    if (best < 0) break;
+    chosen.push(episode.since + best);
+  }
+  return chosen.sort((x, y) => x - y);
+}
+
+/**
+ * What the region showed during the episode that no read saw (lines that scrolled
+ * through between reads, lines cut by its edges when it was read): masked whole as it
+ * moves. Empty when the reads saw everything.
+ */
+export function unreadPieces(episode: MotionEpisode, edgePx: number, options: CarryOptions): MovingPiece[] {
+  const top = episode.box.y;
+  const bottom = episode.box.y + episode.box.h;
+  const merged = readSpans(episode, edgePx);
+  // The gaps between read spans, each followed separately.
+  const gaps: Array<[number, number]> = [];
+  let from = -Infinity;
+  for (const [a, b] of merged) {
+    gaps.push([from, a]);
+    from = b;
+  }
+  gaps.push([from, Infinity]);
+  const out: MovingPiece[] = [];
+  const width = { x: episode.box.x, w: episode.box.w };
+  for (const [c0, c1] of gaps) {
+    // Shown on frame k: content in [c0, c1] lies at screen y - offset, within the region.
+    let open: MovingPiece | undefined;
+    for (let k = 0; k < episode.offsets.length; k++) {
+      const n = episode.since + k;
+      const d = episode.offsets[k];
+      const y0 = Math.max(top, c0 - d);
+      const y1 = Math.min(bottom, c1 - d);
+      if (y1 <= y0) {
+        if (open) out.push(open);
+        open = undefined;
+        continue;
+      }
+      const lo = Math.max(top, y0 - options.marginPx);
+      const hi = Math.min(bottom, y1 + options.marginPx);
+      if (open && open.to === n - 1 && Math.max(open.box.y + open.box.h, hi) - Math.min(open.box.y, lo) <= hi - lo + options.segmentPx) {
+        const y = Math.min(open.box.y, lo);
+        open = { from: open.from, to: n, box: { ...width, y, h: Math.max(open.box.y + open.box.h, hi) - y } };
+      } else {
+        if (open) out.push(open);
+        open = { from: n, to: n, box: { ...width, y: lo, h: hi - lo } };
+      }
+    }
+    if (open) out.push(open);
+  }
+  return out;
+}
+
+function bounding(a: Box, b: Box): Box {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, w: Math.max(a.x + a.w, b.x + b.w) - x, h: Math.max(a.y + a.h, b.y + b.h) - y };
+}
+
+/**
+ * Two overlapping boxes are drawn as one when that hides nothing beside them: their left
+ * and right edges are within a few pixels (lines of one column stacked up). A box whose
+ * edges differ (an address that starts after a longer amount) would widen the other over
+ * the words next to it.
+ */
+function joinable(a: Box, b: Box): boolean {
+  const ih = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return ih > 0 && Math.abs(a.x - b.x) <= EDGE_SLACK_PX && Math.abs(a.x + a.w - (b.x + b.w)) <= EDGE_SLACK_PX;
+}
+const EDGE_SLACK_PX = 6;
+
+/**
+ * Pieces of the same frames that overlap become one (rows of a table scrolled together):
+ * fewer boxes to draw, and no gap between neighbours.
+ */
+export function unionOverlapping<T extends MovingPiece>(pieces: T[], merge: (a: T, b: T, box: Box) => T): T[] {
+  const byRange = new Map<string, T[]>();
+  for (const p of pieces) {
+    const key = `${p.from}-${p.to}`;
+    (byRange.get(key) ?? byRange.set(key, []).get(key)!).push(p);
+  }
+  const out: T[] = [];
+  for (const group of byRange.values()) {
+    let merged = group;
+    for (let changed = true; changed; ) {
+      changed = false;
+      const next: T[] = [];
+      for (const p of merged) {
+        const b = p.box;
+        const i = next.findIndex(({ box: o }) => joinable(o, b));
+        if (i < 0) {
+          next.push(p);
+          continue;
+        }
+        next[i] = merge(next[i], p, bounding(next[i].box, b));
+        changed = true;
+      }
+      merged = next;
+    }
+    out.push(...merged);
+  }
+  return out;
+}

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { estimateShift, MotionFollower, type MotionEpisode } from '../../src/pipeline/motion.js';
+import { carryFrom, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
+import { planMasks, type MaskPiece } from '../../src/plan/plan.js';
+
+// A region 64 px wide (16 values of 4 px) and 160 px high, as the motion pass decodes it.
+const W = 16;
+const H = 160;
+
+/** A "page" taller than the region: rows of varied ink, with blank rows between lines. */
+function page(rows: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(W * rows).fill(230);
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  for (let y = 0; y < rows; y++) {
+    if (y % 12 >= 8) continue;
+    for (let x = 0; x < W; x++) if (rnd() < 0.45) out[y * W + x] = Math.round(20 + rnd() * 80);
+  }
+  return out;
+}
+
+/** The region's view of the page scrolled by `offset` px. */
+const view = (p: Uint8Array, offset: number) => p.slice(offset * W, (offset + H) * W);
+
+describe('estimateShift', () => {
+  const p = page(600);
+
+  it('measures a scroll to the pixel, up or down, with no tile left unexplained', () => {
+    for (const s of [1, 2, 5, 37, -3, -50]) {
+      const base = 200;
+      const e = estimateShift(view(p, base), view(p, base + s), W, H, 0, 10);
+      expect(e.px, `move ${s}`).toBe(s);
+      expect(e.ok).toBe(true);
+      expect(e.badTiles).toEqual([]);
+    }
+  });
+
+  it('reports the tiles a move does not explain, such as a changed value', () => {
+    const before = view(p, 100);
+    const after = view(p, 104);
+    // A "digit" changed in the row now at y 20..27, x 16..23 (values 4..5): tile row 1, column 1.
+    for (let y = 20; y < 28; y++) for (let x = 4; x < 6; x++) after[y * W + x] = after[y * W + x] > 150 ? 40 : 230;
+    const e = estimateShift(before, after, W, H, 4, 10);
+    expect(e.px).toBe(4);
+    expect(e.badTiles).toEqual([1 * 4 + 1]);
+  });
+
+  it('does not follow a change that is not a move', () => {
+    const e = estimateShift(view(p, 100), view(page(600, 99), 100), W, H, 0, 10);
+    expect(e.ok).toBe(false);
+  });
+});
+
+describe('MotionFollower', () => {
+  const p = page(800);
+
+  it('follows a long scroll through several anchors, offsets counted from the first frame', () => {
+    const speeds = [0, 3, 3, 3, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 2, 0, 0];
+    const f = new MotionFollower({ x: 32, y: 48, w: W * 4, h: H }, 10, 10, view(p, 0));
+    let at = 0;
+    speeds.forEach((v, i) => {
+      at += v;
+      expect(f.push(10 + i, view(p, at))).toBe(true);
+    });
+    const e = f.episode(10 + speeds.length - 1, 200, true)!;
+    let sum = 0;
+    expect(e.offsets).toEqual(speeds.map((v) => (sum += v)));
+    expect(e.unexplained).toEqual([]);
+    expect(e.box).toEqual({ x: 32, y: 48, w: 64, h: 160 });
+  });
+
+  it('gives no episode for a region that changed in place', () => {
+    const f = new MotionFollower({ x: 0, y: 0, w: W * 4, h: H }, 5, 10, view(p, 0));
+    expect(f.push(5, view(page(800, 7), 0))).toBe(false);
+    expect(f.episode(5, 200, true)).toBeUndefined();
+  });
+});
+
+/** An episode of a region at y 100..400 whose content moved up 10 px a frame for 31 frames. */
+function episode(over: Partial<MotionEpisode> = {}): MotionEpisode {
+  return {
+    since: 50,
+    until: 80,
+    offsets: Array.from({ length: 31 }, (_, k) => 10 * (k + 1)),
+    box: { x: 0, y: 100, w: 600, h: 300 },
+    unexplained: [],
+    fill: 255,
+    settled: true,
+    ...over,
+  };
+}
+
+describe('moving masks', () => {
+  const options = { segmentPx: 40, marginPx: 4 };
+
+  it('carries a box read before the scroll up with the content, in segments covering every position', () => {
+    const e = episode();
+    const box = { x: 20, y: 300, w: 100, h: 20 };
+    const pieces = carryFrom(box, e, 49, options);
+    // Every frame of the episode on which the box is inside the region is covered by a piece
+    // holding the box's position on that frame.
+    for (let k = 0; k < e.offsets.length; k++) {
+      const y = box.y - e.offsets[k];
+      const covering = pieces.filter((p) => p.from <= 50 + k && p.to >= 50 + k);
+      if (y + box.h <= e.box.y) {
+        expect(covering, `frame ${50 + k}`).toEqual([]);
+        continue;
+      }
+      expect(covering.length, `frame ${50 + k}`).toBe(1);
+      const c = covering[0].box;
+      expect(c.y).toBeLessThanOrEqual(Math.max(e.box.y, y));
+      expect(c.y + c.h).toBeGreaterThanOrEqual(Math.min(e.box.y + e.box.h, y + box.h));
+      expect(c.y).toBeGreaterThanOrEqual(e.box.y);
+      expect(c.h).toBeLessThanOrEqual(box.h + options.segmentPx + 2 * options.marginPx);
+    }
+  });
+
+  it('carries a box read where the scroll stopped back to where its content came from', () => {
+    const e = episode();
+    const pieces = carryFrom({ x: 20, y: 150, w: 100, h: 20 }, e, e.until, options);
+    // At the first frame the content was 300 px lower: at 440, outside the region (ends at 400).
+    expect(pieces.some((p) => p.from === 50)).toBe(false);
+    const last = pieces.find((p) => p.to === 80)!;
+    expect(last.box.y).toBeLessThanOrEqual(150);
+    expect(last.box.y + last.box.h).toBeGreaterThanOrEqual(170);
+  });
+
+  it('masks whole what no read saw, and only what was cut by the edges once reads saw the rest', () => {
+    // The content moved 310 px in a 300 px region: a stretch scrolled through unread.
+    const e = episode();
+    const edge = 20;
+    const unread = unreadPieces(e, edge, options);
+    expect(unread.length).toBeGreaterThan(0);
+    for (const p of unread) {
+      expect(p.box.x).toBe(0);
+      expect(p.box.w).toBe(600);
+    }
+    const frames = readsDuring(e, edge);
+    expect(frames.length).toBeGreaterThan(0);
+    // What stays unread is what only ever showed cut by the region's edges.
+    const touchesEdge = (b: { y: number; h: number }) => b.y === e.box.y || b.y + b.h === e.box.y + e.box.h;
+    expect(unread.some((p) => !touchesEdge(p.box))).toBe(true);
+    const after = unreadPieces({ ...e, readsAt: frames }, edge, options);
+    expect(after.every((p) => touchesEdge(p.box))).toBe(true);
+    // A region that has not stood still by the end, never read while it moved: on its last
+    // frame it shows only content that came in after the read before, all of it masked.
+    const open = unreadPieces({ ...e, settled: false }, edge, options);
+    const last = open.filter((p) => p.from <= 80 && p.to >= 80);
+    expect(last.map((p) => p.box)).toEqual([{ x: 0, y: 100, w: 600, h: 300 }]);
+  });
+
+  it('reads while scrolling at heights at least a quarter of the region apart', () => {
+    const e = episode({ offsets: Array.from({ length: 61 }, (_, k) => 10 * (k + 1)), until: 110 });
+    const frames = readsDuring(e, 20);
+    const at = [0, ...frames.map((n) => e.offsets[n - e.since]), e.offsets[e.offsets.length - 1]].sort((a, b) => a - b);
+    for (let i = 1; i < at.length; i++) expect(at[i] - at[i - 1]).toBeGreaterThanOrEqual(e.box.h / 4);
+  });
+
+  it('joins overlapping pieces of the same frames and keeps moving pieces out of the planner merges', () => {
+    // Stacked boxes of one column join; a wide box does not widen a narrow one over its neighbours.
+    const a = { from: 1, to: 5, box: { x: 0, y: 0, w: 10, h: 10 } };
+    const b = { from: 1, to: 5, box: { x: 2, y: 6, w: 11, h: 10 } };
+    const c = { from: 6, to: 9, box: { x: 0, y: 0, w: 10, h: 10 } };
+    const wide = { from: 6, to: 9, box: { x: 5, y: 8, w: 60, h: 10 } };
+    const joined = unionOverlapping([a, b, c, wide], (x, _y, box) => ({ ...x, box }));
+    expect(joined).toEqual([{ from: 1, to: 5, box: { x: 0, y: 0, w: 13, h: 16 } }, c, wide]);
+    const piece = (from: number, to: number, y: number, motion?: boolean): MaskPiece => ({
+      kind: 'pii',
+      from,
+      to,
+      box: { x: 100, y, w: 200, h: 30 },
+      types: ['money'],
+      detectors: ['pattern:money'],
+      confidence: 0.9,
+      fill: 255,
+      values: [],
+      motion,
+    });
+    const tracks = planMasks([piece(0, 10, 100, true), piece(11, 20, 104, true), piece(21, 30, 104), piece(31, 40, 106)], {
+      frameCount: 100,
+      width: 640,
+      height: 480,
+      padding: 0,
+    });
+    // The two still pieces merge; the moving ones stay as they are.
+    expect(tracks.map((t) => [t.from, t.to])).toEqual([
+      [0, 10],
+      [11, 20],
+      [21, 40],
+    ]);
+  });
+});
