@@ -61,6 +61,8 @@ export const ManifestSchema = z.object({
       startSec: z.number(),
       endSec: z.number(),
       box: BoxSchema,
+      /** A mask that moved with scrolled content: its box on the last frame (`box` is on the first). */
+      endBox: BoxSchema.optional(),
       masked: z.array(z.string()),
     }),
   ),

@@ -72,6 +72,20 @@ export function selectedFramesJob(path: string, info: VideoInfo, filterScriptPat
   return rawFramesJob(path, info, ['-filter_script:v', filterScriptPath], ['-frames:v', String(count)]);
 }
 
+/**
+ * A check of how this ffmpeg numbers frames in overlay position expressions: a 16 px box
+ * overlaid at y = n * 16 on three grey frames. Frame 0 shows it at y 0 if `n` counts from
+ * 0, at y 16 if from 1 (ffmpeg 5.1 does the latter; its `enable` counts from 0).
+ */
+export function overlayNumberingJob(): FfmpegJob {
+  return {
+    input: 'color=c=black:s=16x64:r=10:d=0.3',
+    inputOptions: [...QUIET, '-f', 'lavfi'],
+    outputOptions: ['-filter_complex', "color=c=white:s=16x16:r=10[m];[0:v][m]overlay=x=0:y='n*16':eval=frame:shortest=1,format=gray", '-frames:v', '1', '-f', 'rawvideo'],
+    output: null,
+  };
+}
+
 /** A hair before the frame's time, so rounding never lands on the next frame. */
 function seekTo(info: VideoInfo, frame: number): string[] {
   return ['-ss', Math.max(0, (frame - 0.25) / info.fps).toFixed(6)];

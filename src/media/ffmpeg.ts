@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { AbortedError, BadInputError, TransientError } from '../errors.js';
-import type { FfmpegJob } from './ffmpeg-args.js';
+import { overlayNumberingJob, type FfmpegJob } from './ffmpeg-args.js';
 import { lastLine } from './probe.js';
 
 export interface RunOptions {
@@ -122,4 +122,27 @@ export async function checkFfmpegCapabilities(): Promise<void> {
     ...['drawbox', 'boxblur', 'overlay', 'crop', 'scale'].filter((f) => !(f in filters)).map((f) => `filter ${f}`),
   ];
   if (missing.length) throw new TransientError(`this ffmpeg lacks ${missing.join(', ')}`);
+}
+
+let overlayBase: Promise<number> | undefined;
+
+/**
+ * The number overlay position expressions give frame 0 on this ffmpeg (0 or 1), found once
+ * by drawing a box at y = n * 16 (see overlayNumberingJob). Masks that move are placed
+ * with it; anything else found is an error, not a guess.
+ */
+export function overlayFrameBase(): Promise<number> {
+  overlayBase ??= (async () => {
+    const run = streamFfmpeg(overlayNumberingJob());
+    const chunks: Buffer[] = [];
+    for await (const c of run.output as AsyncIterable<Buffer>) chunks.push(c);
+    await run.done;
+    const frame = Buffer.concat(chunks);
+    if (frame.length !== 16 * 64) throw new TransientError('ffmpeg did not run the overlay check');
+    const row = [0, 16, 32].find((y) => frame[(y + 8) * 16 + 8] > 128);
+    if (row === undefined) throw new TransientError('ffmpeg numbers overlay frames in an unexpected way');
+    return row / 16;
+  })();
+  overlayBase.catch(() => (overlayBase = undefined));
+  return overlayBase;
 }

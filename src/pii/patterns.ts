@@ -117,8 +117,9 @@ const money: Recognizer = (t) => [
   // neighbouring number ("TX-90233  3.66 BTC") is not taken in.
   ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d(?:[\\d,.]| (?=\\d{3}(?!\\d)))*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),
   ...matches(t, new RegExp(`\\b(?:${CURRENCY}) ?[-+]?\\d[\\d,.]*\\d`, 'i'), 'money', 'pattern:money', () => 0.85),
-  // An amount whose leading digits OCR lost (a thin "1" before the point): ".6251 BTC".
-  ...matches(t, new RegExp(`(?<![\\w.,])[.,]\\d{2,} ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.7),
+  // An amount whose leading digits OCR lost (a thin "1" or "7" before the point or the
+  // thousands separator): ".6251 BTC", ".377,94 EUR".
+  ...matches(t, new RegExp(`(?<![\\w.,])[.,]\\d(?:[\\d,.]*\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.7),
 ];
 
 const nationalId: Recognizer = (t) =>

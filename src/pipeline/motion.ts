@@ -155,10 +155,28 @@ function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: n
       if (d > max[tile]) max[tile] = d;
     }
   }
+  const perTile = TILE_PX / VALUE_PX;
+  /** Row y of the tile's columns x0.. matches the anchor's row y + by, value for value. */
+  const rowMatches = (y: number, x0: number, by: number) => {
+    if (y + by < 0 || y + by >= height) return false;
+    for (let x = x0; x < Math.min(width, x0 + perTile); x++) {
+      if (Math.abs(cur[y * width + x] - anchor[(y + by) * width + x]) > threshold) return false;
+    }
+    return true;
+  };
   const badTiles: number[] = [];
   for (let t = 0; t < count.length; t++) {
     // Tiles mostly made of rows that came in have too little to judge: new content.
-    if (rows[t] >= TILE_PX / 2 && (count[t] >= 4 || max[t] > 4 * threshold)) badTiles.push(t);
+    if (rows[t] < TILE_PX / 2 || (count[t] < 4 && max[t] <= 4 * threshold)) continue;
+    // A tile across the region's edge: its rows outside stood still, its rows inside moved.
+    // Row by row, each explained by one or the other, it is explained.
+    const tx = t % tilesX;
+    const ty = (t - tx) / tilesX;
+    let explained = true;
+    for (let y = ty * TILE_PX; y < Math.min(height, (ty + 1) * TILE_PX) && explained; y++) {
+      explained = rowMatches(y, tx * perTile, s) || rowMatches(y, tx * perTile, 0);
+    }
+    if (!explained) badTiles.push(t);
   }
   // Unexplained tiles are masked whole, so following the motion stays safe whatever their
   // number; past half of the region it is not a scroll worth following.

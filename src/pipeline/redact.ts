@@ -11,7 +11,7 @@ import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/
 import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskValue, type Manifest } from '../manifest.js';
 import { renderJob } from '../media/ffmpeg-args.js';
-import { checkFfmpegCapabilities, runFfmpeg } from '../media/ffmpeg.js';
+import { checkFfmpegCapabilities, overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
 import { probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
@@ -114,22 +114,22 @@ export function maskPieces(analysis: AnalyseResult, options: DetectOptions, extr
       };
       const carried = (episode: MotionEpisode, found: MovingPiece[]) => {
         const list = moving.get(episode) ?? moving.set(episode, []).get(episode)!;
-        for (const m of found) list.push({ ...piece, ...m, detectors: [d.detector, 'motion'], motion: true });
+        for (const m of found) list.push({ ...piece, ...m, detectors: [d.detector, 'motion'], motion: true, episode: episodes.indexOf(episode) });
       };
       // Read where a scroll stopped: before that, the content was on its way here.
       for (const e of r.motion ?? []) {
         if (!centreIn(d.box, e.box)) continue;
         piece.from = Math.max(piece.from, e.until);
-        carried(e, carryFrom(piece.box, e, e.until, carryOptions(e)));
+        carried(e, carryFrom(piece.box, e, e.until, CARRY_MARGIN_PX));
       }
       // Read while it scrolled: the content came from somewhere and went on.
       for (const e of r.carry ?? []) {
-        if (centreIn(d.box, e.box)) carried(e, carryFrom(piece.box, e, r.frame, carryOptions(e)));
+        if (centreIn(d.box, e.box)) carried(e, carryFrom(piece.box, e, r.frame, CARRY_MARGIN_PX));
       }
       // Read before a scroll began: the content moved on from here.
       for (const e of episodes) {
         if (e.since > r.frame && e.since <= piece.to + 1 && piece.to <= e.until && centreIn(d.box, e.box)) {
-          carried(e, carryFrom(piece.box, e, e.since - 1, carryOptions(e)));
+          carried(e, carryFrom(piece.box, e, e.since - 1, CARRY_MARGIN_PX));
         }
       }
       pieces.push(piece);
@@ -159,7 +159,9 @@ function headless(d: { value: string; box: Box }): Box {
   return { ...d.box, x, w: d.box.w + (d.box.x - x) };
 }
 
-const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: 4 });
+/** Slack above and below a carried box: the motion is measured to the pixel, this is for the rest. */
+const CARRY_MARGIN_PX = 4;
+const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: CARRY_MARGIN_PX });
 
 function centreIn(box: Box, region: Box): boolean {
   const cx = box.x + box.w / 2;
@@ -242,6 +244,7 @@ export function buildManifest(args: {
       startSec: seconds(t.from),
       endSec: seconds(t.to + 1),
       box: t.box,
+      ...(t.path?.length ? { endBox: { ...t.box, y: t.box.y + t.path[t.path.length - 1] } } : {}),
       masked: [...new Set(t.values.map((v) => maskValue(t.types[0], v)))],
     })),
     verification: {
@@ -263,10 +266,11 @@ async function render(
   config: Config,
   container: string,
   work: string,
+  episodes: readonly MotionEpisode[],
   options: { signal?: AbortSignal; onFrames: (n: number) => void },
 ): Promise<void> {
   const script = join(work, 'masks.filter');
-  await writeFile(script, maskFilterGraph(tracks, config.mask.style), { mode: 0o600 });
+  await writeFile(script, maskFilterGraph(tracks, config.mask.style, { ...info, overlayFrameBase: await overlayFrameBase(), episodes }), { mode: 0o600 });
   await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
   const rendered = await probeVideo(partial, config).catch((err) => {
     throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
@@ -339,7 +343,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     let tracks = plan(maskPieces(analysis, detect));
     const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
     report('render', 0);
-    await render(input, partial, info, tracks, config, target.container, work, renderOptions);
+    await render(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
 
     // Verification: OCR frames of the output the analysis did not read.
     report('verify', 0);
@@ -364,7 +368,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
       report('render', 0);
-      await render(input, partial, info, tracks, config, target.container, work, renderOptions);
+      await render(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
       report('verify', 0);
       findings = await verify(partial);
     }

@@ -5,9 +5,10 @@
  * showed that neither read saw (content that scrolled through, or lines cut by the
  * region's edges when it was read) is masked whole as it moves.
  *
- * Moving boxes are cut into segments over which the content moves at most `segmentPx`;
- * each segment is one still box covering every position in it, so the render keeps its
- * one-box-per-filter form and the filter count stays small.
+ * A carried box is one piece per run of frames on which it is in the region, with its
+ * vertical displacement on each frame (`path`): the render draws it where the content is
+ * on every frame. Unread content is masked in segments over which it moves at most
+ * `segmentPx`, each one still box covering every position in it.
  */
 import type { MotionEpisode } from '../pipeline/motion.js';
 import type { Box } from '../pii/types.js';
@@ -15,7 +16,10 @@ import type { Box } from '../pii/types.js';
 export interface MovingPiece {
   from: number;
   to: number;
+  /** Where it is on frame `from`. */
   box: Box;
+  /** Pixels it is moved down on each frame from..to, relative to frame `from` (path[0] is 0). */
+  path?: number[];
 }
 
 export interface CarryOptions {
@@ -33,53 +37,57 @@ export function segmentPxFor(episode: MotionEpisode): number {
 }
 
 /**
- * Segments of `box` moved down by `dy(k)` on frame episode.since + k, clipped to the
- * region that moved. Frames on which the box lies wholly outside it are left out.
+ * A box read on `frame` (before the episode, during it, or where it ended): where its
+ * content was on each frame of the episode.
  */
-function segments(box: Box, episode: MotionEpisode, dy: (k: number) => number, options: CarryOptions): MovingPiece[] {
+export function carryFrom(box: Box, episode: MotionEpisode, frame: number, marginPx: number): MovingPiece[] {
+  const k0 = Math.max(-1, Math.min(episode.offsets.length - 1, frame - episode.since));
+  const base = k0 < 0 ? 0 : episode.offsets[k0];
   const top = episode.box.y;
   const bottom = episode.box.y + episode.box.h;
   const out: MovingPiece[] = [];
-  let open: { from: number; to: number; y0: number; y1: number; lo: number; hi: number } | undefined;
+  let run: { from: number; y: number; path: number[] } | undefined;
   const close = () => {
-    if (!open) return;
-    const y0 = Math.max(top, open.y0 - options.marginPx);
-    const y1 = Math.min(bottom, open.y1 + options.marginPx);
-    if (y1 > y0) out.push({ from: open.from, to: open.to, box: { x: box.x, y: y0, w: box.w, h: y1 - y0 } });
-    open = undefined;
+    if (run) out.push({ from: run.from, to: run.from + run.path.length - 1, box: { x: box.x, y: run.y - marginPx, w: box.w, h: box.h + 2 * marginPx }, path: run.path });
+    run = undefined;
   };
   for (let k = 0; k < episode.offsets.length; k++) {
-    const n = episode.since + k;
-    const shift = dy(k);
-    const y0 = box.y + shift;
-    const y1 = box.y + box.h + shift;
-    if (y1 <= top || y0 >= bottom) {
+    const y = box.y + base - episode.offsets[k];
+    if (y + box.h <= top || y >= bottom) {
       close();
       continue;
     }
-    if (open && Math.max(open.hi, shift) - Math.min(open.lo, shift) <= options.segmentPx && open.to === n - 1) {
-      open.to = n;
-      open.y0 = Math.min(open.y0, y0);
-      open.y1 = Math.max(open.y1, y1);
-      open.lo = Math.min(open.lo, shift);
-      open.hi = Math.max(open.hi, shift);
-    } else {
-      close();
-      open = { from: n, to: n, y0, y1, lo: shift, hi: shift };
-    }
+    if (!run) run = { from: episode.since + k, y, path: [] };
+    run.path.push(y - run.y);
   }
   close();
   return out;
 }
 
 /**
- * A box read on `frame` (before the episode, during it, or where it ended): where its
- * content was on each frame of the episode.
+ * A moving piece as still boxes, each covering every position over a stretch of frames in
+ * which it moves at most `segmentPx` (for mask styles drawn from a crop of the frame).
  */
-export function carryFrom(box: Box, episode: MotionEpisode, frame: number, options: CarryOptions): MovingPiece[] {
-  const k = Math.max(-1, Math.min(episode.offsets.length - 1, frame - episode.since));
-  const base = k < 0 ? 0 : episode.offsets[k];
-  return segments(box, episode, (i) => base - episode.offsets[i], options);
+export function asSegments<T extends MovingPiece>(piece: T, segmentPx: number): T[] {
+  if (!piece.path) return [piece];
+  const out: T[] = [];
+  let start = 0;
+  while (start < piece.path.length) {
+    let lo = piece.path[start];
+    let hi = lo;
+    let end = start;
+    while (end + 1 < piece.path.length) {
+      const d = piece.path[end + 1];
+      if (Math.max(hi, d) - Math.min(lo, d) > segmentPx) break;
+      lo = Math.min(lo, d);
+      hi = Math.max(hi, d);
+      end++;
+    }
+    const { path: _path, ...rest } = piece;
+    out.push({ ...rest, from: piece.from + start, to: piece.from + end, box: { ...piece.box, y: piece.box.y + lo, h: piece.box.h + hi - lo } } as T);
+    start = end + 1;
+  }
+  return out;
 }
 
 /** Lines within this many pixels of a region's edge may have been cut when it was read. */

@@ -22,8 +22,12 @@ export interface MaskPiece {
   fill: number;
   /** Raw values: in memory only, for the manifest's masked forms. */
   values: string[];
-  /** One segment of a mask that moves with scrolled content: never merged with others. */
+  /** A mask that moves with scrolled content, or a segment of one: never merged with others. */
   motion?: boolean;
+  /** Pixels the box is moved down on each frame from..to, relative to frame `from`. */
+  path?: number[];
+  /** The motion it follows (index into the analysis' motion episodes), for drawing masks of one scroll together. */
+  episode?: number;
 }
 
 export interface MaskTrack extends MaskPiece {
@@ -44,6 +48,14 @@ export function padBox(box: Box, padding: number, width: number, height: number)
   const x1 = Math.min(width, Math.ceil((box.x + box.w + padding) / 2) * 2);
   const y1 = Math.min(height, Math.ceil((box.y + box.h + padding) / 2) * 2);
   return { x: x0, y: y0, w: Math.max(2, x1 - x0), h: Math.max(2, y1 - y0) };
+}
+
+/** A moving box padded: inside the frame across, free to start above or below it (it moves in). */
+function padMoving(box: Box, padding: number, width: number): Box {
+  const across = padBox({ ...box, y: 0, h: 2 }, padding, width, Infinity);
+  const y0 = Math.floor((box.y - padding) / 2) * 2;
+  const y1 = Math.ceil((box.y + box.h + padding) / 2) * 2;
+  return { x: across.x, y: y0, w: across.w, h: y1 - y0 };
 }
 
 /**
@@ -114,7 +126,8 @@ export function planMasks(pieces: MaskPiece[], options: PlanOptions): MaskTrack[
       id,
       from: Math.max(0, Math.min(last, p.from)),
       to: Math.max(0, Math.min(last, p.to)),
-      box: padBox(p.box, options.padding, options.width, options.height),
+      // A moving box may start partly outside the frame and move in: padded, not clipped.
+      box: p.path ? padMoving(p.box, options.padding, options.width) : padBox(p.box, options.padding, options.width, options.height),
     }))
     .filter((p) => p.to >= p.from);
   for (let changed = true; changed; ) ({ tracks, changed } = mergePass(tracks));

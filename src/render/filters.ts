@@ -6,6 +6,8 @@
  */
 import type { MaskStyle } from '../config.js';
 import { balancedSum } from '../media/ffmpeg-args.js';
+import { asSegments } from '../plan/motion.js';
+import type { MotionEpisode } from '../pipeline/motion.js';
 import type { MaskTrack } from '../plan/plan.js';
 
 const hex2 = (v: number) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0');
@@ -43,16 +45,169 @@ function groupByBox(tracks: readonly MaskTrack[], byFill: boolean): BoxGroup[] {
 /** Pixelation block size: at least half the box height, so no glyph keeps more than two blocks. */
 export const pixelBlock = (t: { box: MaskTrack['box'] }) => Math.max(12, Math.ceil(t.box.h / 2));
 
-export function maskFilterGraph(tracks: readonly MaskTrack[], style: MaskStyle): string {
-  if (tracks.length === 0) return 'null';
-  if (style === 'fill') {
-    return groupByBox(tracks, true)
-      .map(
-        (g) =>
-          `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
-      )
-      .join(',\n');
+/**
+ * Breakpoints of a piecewise-linear function within `tolerance` of `path` (one value a
+ * frame), at most `maxSegments` of them; the tolerance used is returned, doubled as needed.
+ */
+export function fitPath(path: readonly number[], tolerance = 1, maxSegments = 24): { points: Array<[number, number]>; tolerance: number } {
+  for (let tol = tolerance; ; tol *= 2) {
+    const points: Array<[number, number]> = [[0, path[0]]];
+    let start = 0;
+    while (start < path.length - 1) {
+      let end = start + 1;
+      // Extend the segment while every value between lies within tol of the line.
+      while (end + 1 < path.length) {
+        const next = end + 1;
+        const slope = (path[next] - path[start]) / (next - start);
+        let fits = true;
+        for (let k = start + 1; k < next && fits; k++) fits = Math.abs(path[start] + slope * (k - start) - path[k]) <= tol;
+        if (!fits) break;
+        end = next;
+      }
+      points.push([end, path[end]]);
+      start = end;
+    }
+    if (points.length - 1 <= maxSegments) return { points, tolerance: tol };
   }
+}
+
+const num = (v: number) => String(Math.round(v * 1000) / 1000);
+/**
+ * The frame rate of the sources of moving masks: the video's own. (A slower source, its
+ * frames held between, left a layer clipped through split and crop off every other frame.)
+ */
+const rate = (fps: number) => String(Math.max(1, Math.ceil(fps)));
+
+/** The y of a moving box on frame n, as an ffmpeg expression: linear between breakpoints. */
+export function pathExpression(y0: number, from: number, points: ReadonlyArray<[number, number]>, frameBase = 0): string {
+  // `n` in position expressions counts frames from `frameBase` (see overlayFrameBase).
+  const at = (k: number) => from + k + frameBase;
+  const piece = (i: number) => {
+    const [k0, v0] = points[i];
+    const [k1, v1] = points[i + 1];
+    const slope = (v1 - v0) / (k1 - k0);
+    return `${num(y0 + v0)}+(n-${at(k0)})*${num(slope)}`;
+  };
+  if (points.length === 1) return num(y0 + points[0][1]);
+  let expr = piece(points.length - 2);
+  for (let i = points.length - 3; i >= 0; i--) expr = `if(lt(n,${at(points[i + 1][0])}),${piece(i)},${expr})`;
+  return expr;
+}
+
+/**
+ * Masks that move, for the fill style: a box of the fill colour from a colour source,
+ * overlaid where the content is on each frame (its y an expression of the frame number).
+ * The source runs from well before the first frame to the box's last (and its last frame
+ * is repeated after that), so frame timing that drifts from n / fps loses nothing.
+ */
+function movingFills(tracks: readonly MaskTrack[], fps: number, frameBase: number, input: string): string[] {
+  const parts: string[] = [];
+  tracks.forEach((t, i) => {
+    const { points, tolerance } = fitPath(t.path!);
+    const slack = Math.ceil(tolerance);
+    const box = { x: t.box.x, y: t.box.y - slack, w: t.box.w, h: t.box.h + 2 * slack };
+    const start = Math.max(0, (0.8 * t.from) / fps - 2);
+    const duration = (t.to + 1) / fps + 2 - start;
+    const from = i === 0 ? input : `[v${i - 1}]`;
+    const to = i === tracks.length - 1 ? '' : `[v${i}]`;
+    parts.push(`color=c=${greyColor(t.fill)}:s=${box.w}x${box.h}:r=${rate(fps)}:d=${num(duration)},setpts=PTS+${num(start)}/TB[mv${i}]`);
+    parts.push(
+      `${from}[mv${i}]overlay=x=${box.x}:y='${pathExpression(box.y, t.from, points, frameBase)}':eval=frame:eof_action=repeat:${enableExpression([{ from: t.from, to: t.to }])}${to}`,
+    );
+  });
+  return parts;
+}
+
+/** Moving masks drawn as moving overlays at most; the rest become still segments. */
+export const MAX_MOVING_OVERLAYS = 160;
+
+export interface GraphVideo {
+  fps: number;
+  frameCount: number;
+  /** How ffmpeg numbers frames in overlay position expressions (overlayFrameBase). */
+  overlayFrameBase: number;
+  /** The motions moving masks follow (a track's `episode` indexes this). */
+  episodes?: ReadonlyArray<Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box'>>;
+}
+
+/**
+ * The moving masks of one scroll, drawn together: one transparent layer holding every box
+ * where its content lies (content coordinates: y on a frame plus how far the content had
+ * moved by then), overlaid so that it moves with the content, and clipped to the region
+ * that scrolled (a mask does not slide over the header the content slides under). Two
+ * overlays a scroll, however many masks it moves.
+ */
+function scrollLayer(
+  tracks: readonly MaskTrack[],
+  e: Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box'>,
+  video: GraphVideo,
+  k: number,
+  input: string,
+  output: string,
+): string[] {
+  const boxes = tracks.map((t) => ({ t, c: t.box.y + e.offsets[Math.max(0, Math.min(e.offsets.length - 1, t.from - e.since))] }));
+  const even = (v: number) => Math.floor(v / 2) * 2;
+  const left = even(Math.min(...boxes.map((b) => b.t.box.x)));
+  const top = even(Math.min(...boxes.map((b) => b.c)));
+  const width = even(Math.max(...boxes.map((b) => b.t.box.x + b.t.box.w)) - left + 1);
+  const height = even(Math.max(...boxes.map((b) => b.c + b.t.box.h)) - top + 1);
+  const { points, tolerance } = fitPath(e.offsets.map((o) => -o));
+  const slack = Math.ceil(tolerance);
+  const draws = boxes.map(
+    // In the layer, whose top is `top - slack`: each box grown by the slack of the fitted path.
+    ({ t, c }) => `drawbox=x=${t.box.x - left}:y=${c - top}:w=${t.box.w}:h=${t.box.h + 2 * slack}:color=${greyColor(t.fill)}@1:t=fill:replace=1`,
+  );
+  const start = Math.max(0, (0.8 * e.since) / video.fps - 2);
+  const duration = (e.until + 1) / video.fps + 2 - start;
+  const r = e.box;
+  const enable = enableExpression([{ from: e.since, to: e.until }]);
+  return [
+    `color=c=black@0:s=${width}x${height + 2 * slack}:r=${rate(video.fps)}:d=${num(duration)},format=yuva420p,${draws.join(',')},setpts=PTS+${num(start)}/TB[layer${k}]`,
+    `${input}split[keep${k}][work${k}]`,
+    `[work${k}][layer${k}]overlay=x=${left}:y='${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}':eval=frame:eof_action=repeat:${enable}[moved${k}]`,
+    `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
+    `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
+  ];
+}
+
+export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {
+  const fps = video.fps;
+  if (allTracks.length === 0) return 'null';
+  if (style === 'fill') {
+    // Each moving mask is an overlay with a source of its own, and those cost time and memory
+    // for the whole video: past a budget, the shortest-lived are drawn as still segments.
+    const isMoving = (t: MaskTrack) => !!t.path && t.path.length > 1;
+    const layers = new Map<number, MaskTrack[]>();
+    for (const t of allTracks) {
+      if (isMoving(t) && t.episode !== undefined && video.episodes?.[t.episode]) {
+        (layers.get(t.episode) ?? layers.set(t.episode, []).get(t.episode)!).push(t);
+      }
+    }
+    const layered = new Set([...layers.values()].flat());
+    const movingAll = allTracks.filter((t) => isMoving(t) && !layered.has(t)).sort((a, b) => b.to - b.from - (a.to - a.from));
+    const moving = movingAll.slice(0, MAX_MOVING_OVERLAYS);
+    const still = [
+      ...allTracks.filter((t) => !isMoving(t)),
+      ...movingAll.slice(MAX_MOVING_OVERLAYS).flatMap((t) => asSegments(t, Math.max(16, t.box.h))),
+    ];
+    const boxes = groupByBox(still, true).map(
+      (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
+    );
+    if (moving.length === 0 && layers.size === 0) return boxes.join(',\n');
+    const parts = [`${boxes.length ? boxes.join(',\n') : 'null'}[v_still]`];
+    let current = '[v_still]';
+    [...layers.entries()].forEach(([episode, tracks], k) => {
+      parts.push(...scrollLayer(tracks, video.episodes![episode], video, k, current, `[v_layer${k}]`));
+      current = `[v_layer${k}]`;
+    });
+    if (moving.length) parts.push(...movingFills(moving, fps, video.overlayFrameBase, current));
+    else parts.push(`${current}null`);
+    // An overlay whose colour source outlasts the video would add frames after its end: cut there.
+    const end = video.frameCount > 0 ? `[v_moved];\n[v_moved]trim=end_frame=${video.frameCount}` : '';
+    return parts.join(';\n') + end;
+  }
+  // Crops of the frame (blur, pixelate) are drawn still: moving masks become segments.
+  const tracks = allTracks.flatMap((t) => asSegments(t, Math.max(16, t.box.h)));
   const groups = groupByBox(tracks, false);
   const parts: string[] = [`split=${groups.length + 1}[base]${groups.map((_, i) => `[c${i}]`).join('')}`];
   groups.forEach((t, i) => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateShift, MotionFollower, type MotionEpisode } from '../../src/pipeline/motion.js';
-import { carryFrom, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
-import { planMasks, type MaskPiece } from '../../src/plan/plan.js';
+import { asSegments, carryFrom, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
+import { planMasks, type MaskPiece, type MaskTrack } from '../../src/plan/plan.js';
+import { fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
 
 // A region 64 px wide (16 values of 4 px) and 160 px high, as the motion pass decodes it.
 const W = 16;
@@ -93,36 +94,33 @@ function episode(over: Partial<MotionEpisode> = {}): MotionEpisode {
 describe('moving masks', () => {
   const options = { segmentPx: 40, marginPx: 4 };
 
-  it('carries a box read before the scroll up with the content, in segments covering every position', () => {
+  it('carries a box read before the scroll up with the content, to the pixel on every frame it is in the region', () => {
     const e = episode();
     const box = { x: 20, y: 300, w: 100, h: 20 };
-    const pieces = carryFrom(box, e, 49, options);
-    // Every frame of the episode on which the box is inside the region is covered by a piece
-    // holding the box's position on that frame.
-    for (let k = 0; k < e.offsets.length; k++) {
-      const y = box.y - e.offsets[k];
-      const covering = pieces.filter((p) => p.from <= 50 + k && p.to >= 50 + k);
-      if (y + box.h <= e.box.y) {
-        expect(covering, `frame ${50 + k}`).toEqual([]);
-        continue;
-      }
-      expect(covering.length, `frame ${50 + k}`).toBe(1);
-      const c = covering[0].box;
-      expect(c.y).toBeLessThanOrEqual(Math.max(e.box.y, y));
-      expect(c.y + c.h).toBeGreaterThanOrEqual(Math.min(e.box.y + e.box.h, y + box.h));
-      expect(c.y).toBeGreaterThanOrEqual(e.box.y);
-      expect(c.h).toBeLessThanOrEqual(box.h + options.segmentPx + 2 * options.marginPx);
+    const [piece, ...more] = carryFrom(box, e, 49, 4);
+    expect(more).toEqual([]);
+    // In the region (y 100..400) while y - offset + 20 > 100: offsets 10..210, frames 50..70.
+    expect([piece.from, piece.to]).toEqual([50, 70]);
+    expect(piece.box).toEqual({ x: 20, y: 300 - 10 - 4, w: 100, h: 28 });
+    piece.path!.forEach((dy, i) => expect(piece.box.y + 4 + dy).toBe(box.y - e.offsets[i]));
+    // As still segments (for the crop styles), every position is still covered.
+    const segs = asSegments(piece, 40);
+    for (let n = 50; n <= 70; n++) {
+      const y = box.y - e.offsets[n - 50];
+      const s = segs.find((p) => p.from <= n && p.to >= n)!;
+      expect(s.box.y).toBeLessThanOrEqual(y);
+      expect(s.box.y + s.box.h).toBeGreaterThanOrEqual(y + box.h);
+      expect(s.path).toBeUndefined();
     }
   });
 
   it('carries a box read where the scroll stopped back to where its content came from', () => {
     const e = episode();
-    const pieces = carryFrom({ x: 20, y: 150, w: 100, h: 20 }, e, e.until, options);
-    // At the first frame the content was 300 px lower: at 440, outside the region (ends at 400).
-    expect(pieces.some((p) => p.from === 50)).toBe(false);
-    const last = pieces.find((p) => p.to === 80)!;
-    expect(last.box.y).toBeLessThanOrEqual(150);
-    expect(last.box.y + last.box.h).toBeGreaterThanOrEqual(170);
+    const [piece] = carryFrom({ x: 20, y: 150, w: 100, h: 20 }, e, e.until, 0);
+    // On frame 50 the content was 300 px lower, at 450: outside the region (ends at 400).
+    expect(piece.from).toBe(56);
+    expect(piece.to).toBe(80);
+    expect(piece.box.y + piece.path![piece.path!.length - 1]).toBe(150);
   });
 
   it('masks whole what no read saw, and only what was cut by the edges once reads saw the rest', () => {
@@ -188,5 +186,52 @@ describe('moving masks', () => {
       [11, 20],
       [21, 40],
     ]);
+  });
+});
+
+describe('moving masks in the filter graph', () => {
+  it('fits a path with few straight pieces within the tolerance', () => {
+    const path = [0, -5, -10, -15, -20, -22, -24, -26, -26, -26];
+    const { points, tolerance } = fitPath(path, 1);
+    expect(tolerance).toBe(1);
+    expect(points).toEqual([
+      [0, 0],
+      [4, -20],
+      [7, -26],
+      [9, -26],
+    ]);
+    // Evaluated the way ffmpeg will, for frames 100..109 with overlay numbering from 1.
+    const expr = pathExpression(300, 100, points, 1);
+    const evaluate = (n: number) => Function('n', `const lt = (a, b) => a < b; const iff = (c, a, b) => (c ? a : b); return ${expr.replaceAll('if(', 'iff(')};`)(n) as number;
+    path.forEach((dy, k) => expect(Math.abs(evaluate(100 + k + 1) - (300 + dy))).toBeLessThanOrEqual(1));
+  });
+
+  it('draws the moving masks of one scroll as one clipped layer and keeps the frame count', () => {
+    const e = episode();
+    const track = (id: number, y: number): MaskTrack => ({
+      id,
+      kind: 'pii',
+      from: 50,
+      to: 60,
+      box: { x: 40, y, w: 100, h: 20 },
+      types: ['money'],
+      detectors: ['pattern:money', 'motion'],
+      confidence: 0.9,
+      fill: 240,
+      values: [],
+      motion: true,
+      path: Array.from({ length: 11 }, (_, k) => -(e.offsets[k] - e.offsets[0])),
+      episode: 0,
+    });
+    const still: MaskTrack = { ...track(2, 10), path: undefined, motion: undefined, episode: undefined, from: 0, to: 99 };
+    const graph = maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e] });
+    expect(graph.match(/drawbox=[^,;]*replace=1/g)).toHaveLength(2);
+    expect(graph.match(/overlay=/g)).toHaveLength(2);
+    expect(graph).toContain(`crop=600:300:0:100`);
+    expect(graph).toContain("enable='between(n,50,80)'");
+    expect(graph.endsWith('trim=end_frame=100')).toBe(true);
+    expect(graph.startsWith('drawbox=x=40:y=10:w=100:h=20')).toBe(true);
+    // Styles drawn from crops of the frame get still segments instead.
+    expect(maskFilterGraph([track(0, 200)], 'pixelate', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e] })).not.toContain('eval=frame');
   });
 });
