@@ -94,33 +94,6 @@ export function pathExpression(y0: number, from: number, points: ReadonlyArray<[
   return expr;
 }
 
-/**
- * Masks that move, for the fill style: a box of the fill colour from a colour source,
- * overlaid where the content is on each frame (its y an expression of the frame number).
- * The source runs from well before the first frame to the box's last (and its last frame
- * is repeated after that), so frame timing that drifts from n / fps loses nothing.
- */
-function movingFills(tracks: readonly MaskTrack[], fps: number, frameBase: number, input: string): string[] {
-  const parts: string[] = [];
-  tracks.forEach((t, i) => {
-    const { points, tolerance } = fitPath(t.path!);
-    const slack = Math.ceil(tolerance);
-    const box = { x: t.box.x, y: t.box.y - slack, w: t.box.w, h: t.box.h + 2 * slack };
-    const start = Math.max(0, (0.8 * t.from) / fps - 2);
-    const duration = (t.to + 1) / fps + 2 - start;
-    const from = i === 0 ? input : `[v${i - 1}]`;
-    const to = i === tracks.length - 1 ? '' : `[v${i}]`;
-    parts.push(`color=c=${greyColor(t.fill)}:s=${box.w}x${box.h}:r=${rate(fps)}:d=${num(duration)},setpts=PTS+${num(start)}/TB[mv${i}]`);
-    parts.push(
-      `${from}[mv${i}]overlay=x=${box.x}:y='${pathExpression(box.y, t.from, points, frameBase)}':eval=frame:eof_action=repeat:${enableExpression([{ from: t.from, to: t.to }])}${to}`,
-    );
-  });
-  return parts;
-}
-
-/** Moving masks drawn as moving overlays at most; the rest become still segments. */
-export const MAX_MOVING_OVERLAYS = 160;
-
 export interface GraphVideo {
   fps: number;
   frameCount: number;
@@ -171,11 +144,9 @@ function scrollLayer(
 }
 
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {
-  const fps = video.fps;
   if (allTracks.length === 0) return 'null';
   if (style === 'fill') {
-    // Each moving mask is an overlay with a source of its own, and those cost time and memory
-    // for the whole video: past a budget, the shortest-lived are drawn as still segments.
+    // The moving masks of one scroll share a layer (two overlays a scroll, whatever their number).
     const isMoving = (t: MaskTrack) => !!t.path && t.path.length > 1;
     const layers = new Map<number, MaskTrack[]>();
     for (const t of allTracks) {
@@ -183,26 +154,21 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
         (layers.get(t.episode) ?? layers.set(t.episode, []).get(t.episode)!).push(t);
       }
     }
+    // A moving mask without its motion (none given) is drawn as still segments.
     const layered = new Set([...layers.values()].flat());
-    const movingAll = allTracks.filter((t) => isMoving(t) && !layered.has(t)).sort((a, b) => b.to - b.from - (a.to - a.from));
-    const moving = movingAll.slice(0, MAX_MOVING_OVERLAYS);
-    const still = [
-      ...allTracks.filter((t) => !isMoving(t)),
-      ...movingAll.slice(MAX_MOVING_OVERLAYS).flatMap((t) => asSegments(t, Math.max(16, t.box.h))),
-    ];
+    const still = allTracks.flatMap((t) => (layered.has(t) ? [] : isMoving(t) ? asSegments(t, Math.max(16, t.box.h)) : [t]));
     const boxes = groupByBox(still, true).map(
       (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
     );
-    if (moving.length === 0 && layers.size === 0) return boxes.join(',\n');
+    if (layers.size === 0) return boxes.join(',\n');
     const parts = [`${boxes.length ? boxes.join(',\n') : 'null'}[v_still]`];
     let current = '[v_still]';
     [...layers.entries()].forEach(([episode, tracks], k) => {
       parts.push(...scrollLayer(tracks, video.episodes![episode], video, k, current, `[v_layer${k}]`));
       current = `[v_layer${k}]`;
     });
-    if (moving.length) parts.push(...movingFills(moving, fps, video.overlayFrameBase, current));
-    else parts.push(`${current}null`);
-    // An overlay whose colour source outlasts the video would add frames after its end: cut there.
+    parts.push(`${current}null`);
+    // An overlay whose layer source outlasts the video would add frames after its end: cut there.
     const end = video.frameCount > 0 ? `[v_moved];\n[v_moved]trim=end_frame=${video.frameCount}` : '';
     return parts.join(';\n') + end;
   }

@@ -5,7 +5,7 @@
  * <root>/service/owners/. Nothing here holds a file's original name.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ManifestSchema, type Manifest } from '../manifest.js';
@@ -196,9 +196,5 @@ export class RecordingRegistry {
 
   sheetPath(id: string): string {
     return join(this.sheetsDir, `${id}.png`);
-  }
-
-  async removeUpload(path: string): Promise<void> {
-    await rm(path, { force: true });
   }
 }
