@@ -191,8 +191,8 @@ async function followScroll(path: string, info: VideoInfo, config: Config, span:
 }
 
 /**
- * Reads taken while regions scrolled, so that every line that went through was read once
- * whole: the rows of the region, the full width, on the frames `readsDuring` picks.
+ * Reads taken while regions scrolled, so that every line that went through was read whole
+ * at least twice: the rows of the region, the full width, on the frames `readsDuring` picks.
  * Regions that moved together (columns of one pane) share them.
  */
 function readsWhileScrolling(motion: MotionEpisode[], info: VideoInfo): RegionRead[] {

@@ -270,7 +270,9 @@ async function render(
   options: { signal?: AbortSignal; onFrames: (n: number) => void },
 ): Promise<void> {
   const script = join(work, 'masks.filter');
-  await writeFile(script, maskFilterGraph(tracks, config.mask.style, { ...info, overlayFrameBase: await overlayFrameBase(), episodes }), { mode: 0o600 });
+  // Only moving masks need ffmpeg's overlay frame numbering; a still screen skips the check.
+  const frameBase = tracks.some((t) => t.path) ? await overlayFrameBase() : 0;
+  await writeFile(script, maskFilterGraph(tracks, config.mask.style, { ...info, overlayFrameBase: frameBase, episodes }), { mode: 0o600 });
   await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
   const rendered = await probeVideo(partial, config).catch((err) => {
     throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
