@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config.js';
 import { plainTranscodeJob } from '../src/media/ffmpeg-args.js';
 import { runFfmpeg } from '../src/media/ffmpeg.js';
+import { probeVideo } from '../src/media/probe.js';
 import { measureExposure, readTruth } from '../src/synth/exposure.js';
 import { writeScene } from '../src/synth/render.js';
 import { benchScenarios } from './scenarios.js';
@@ -121,7 +122,8 @@ async function main() {
     const truth = await readTruth(input);
     const plainOut = join(dir, `${s.name}.plain.mp4`);
     const redacted = join(dir, `${s.name}.redacted.mp4`);
-    const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config)));
+    const inputInfo = await probeVideo(input, config);
+    const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config, inputInfo)));
     for (const mode of values.naive ? ['changes', 'naive'] : ['changes']) {
       const naiveConfig = join(dir, 'naive.json');
       if (mode === 'naive') await writeFile(naiveConfig, JSON.stringify({ analysis: { mode: 'naive' } }));

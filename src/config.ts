@@ -15,6 +15,8 @@ export const ConfigSchema = z
         maxHeight: z.number().int().positive().default(4320),
         maxDurationSec: z.number().positive().default(6 * 3600),
         maxFps: z.number().positive().default(240),
+        /** ffprobe's time limit on an input; every ffmpeg run gets one from the video's duration. */
+        probeTimeoutSec: z.number().positive().max(3600).default(60),
       })
       .strict()
       .prefault({}),

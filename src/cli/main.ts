@@ -13,7 +13,7 @@ import { addRecording, QUEUE_NAME, redactQueue, redisConnection } from '../queue
 import { watchInbox } from '../queue/watch.js';
 import { LocalStorage } from '../storage/local.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
-import { checkAllowed } from '../pipeline/paths.js';
+import { checkAllowed, checkSideFile } from '../pipeline/paths.js';
 import { sha256File, writeFileAtomic } from '../util/fs.js';
 import { sheetTile, writeSheet, type SheetTile } from '../verify/sheet.js';
 import { findPiiInFrames, publicFinding, sampleFrames, type Finding } from '../verify/verify.js';
@@ -267,6 +267,8 @@ async function runVerify(argv: string[]): Promise<number> {
     if (workers !== undefined) c.analysis.ocrWorkers = workers;
   });
   const path = await checkAllowed(positionals[0], config.allowedRoots, 'input');
+  const reportPath = values.report ? await checkSideFile(values.report, path, config.allowedRoots, 'report') : undefined;
+  const sheetPath = values.sheet ? await checkSideFile(values.sheet, path, config.allowedRoots, 'sheet') : undefined;
   const info = await probeVideo(path, config);
   const frames = sampleFrames(info, {
     everySec: number('every', values.every),
@@ -293,8 +295,8 @@ async function runVerify(argv: string[]): Promise<number> {
     await ocr.close();
   }
   const report = { schema: 'veil.verify/1', sha256: await sha256File(path), framesChecked: frames, findings };
-  if (values.report) await writeFileAtomic(values.report, `${JSON.stringify(report, null, 2)}\n`);
-  if (values.sheet) await writeSheet(tiles, values.sheet);
+  if (reportPath) await writeFileAtomic(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+  if (sheetPath) await writeSheet(tiles, sheetPath);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ ok: findings.length === 0, framesChecked: frames.length, findings })}\n`);
   } else {

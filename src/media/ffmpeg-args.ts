@@ -3,6 +3,7 @@
  * so every argument the pipeline passes to ffmpeg is visible (and tested) here.
  */
 import type { Config } from '../config.js';
+import { fileUrl, pinnedInputOptions, timeLimitSec } from './input.js';
 import type { VideoInfo } from './video-info.js';
 
 export interface FfmpegJob {
@@ -11,6 +12,20 @@ export interface FfmpegJob {
   outputOptions: string[];
   /** A file path, or null to stream the output on stdout. */
   output: string | null;
+  /** Killed (SIGKILL) when it runs longer than this. Every job on an input has one. */
+  timeLimitSec?: number;
+}
+
+/**
+ * The input side of every job that reads a recording: its demuxer pinned, the file
+ * protocol alone, the path as a file URL, and a time limit from its duration (input.ts).
+ */
+function recordingInput(path: string, info: VideoInfo, extra: string[] = []): Pick<FfmpegJob, 'input' | 'inputOptions' | 'timeLimitSec'> {
+  return {
+    input: fileUrl(path),
+    inputOptions: [...QUIET, ...extra, ...pinnedInputOptions(info.demuxer)],
+    timeLimitSec: timeLimitSec(info.durationSec),
+  };
 }
 
 /** Quiet on stderr except errors, so nothing from the input (its metadata, say) is logged. */
@@ -19,8 +34,7 @@ export const QUIET = ['-hide_banner', '-loglevel', 'error'];
 /** Decodes the video stream alone to raw frames on stdout, every frame at its own time. */
 function rawFramesJob(path: string, info: VideoInfo, filter: string[], output: string[] = [], input: string[] = []): FfmpegJob {
   return {
-    input: path,
-    inputOptions: [...QUIET, ...input],
+    ...recordingInput(path, info, input),
     outputOptions: ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-dn', ...filter, '-fps_mode', 'passthrough', ...output, '-f', 'rawvideo'],
     output: null,
   };
@@ -153,8 +167,7 @@ export function renderJob(
     : ['-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf)];
   const evenSize = info.width % 2 === 0 && info.height % 2 === 0;
   return {
-    input,
-    inputOptions: [...QUIET, '-stats'],
+    ...recordingInput(input, info, ['-stats']),
     outputOptions: [
       '-map', `0:${info.videoStreamIndex}`,
       ...(info.audio.length ? ['-map', '0:a', '-c:a', 'copy'] : []),
@@ -175,11 +188,10 @@ export function renderJob(
   };
 }
 
-/** The yardstick: a plain re-encode of the same file with the same encoder settings. */
-export function plainTranscodeJob(input: string, output: string, config: Config): FfmpegJob {
+/** The yardstick: a plain re-encode of the same file with the same encoder settings (and the same pinned input). */
+export function plainTranscodeJob(input: string, output: string, config: Config, info: VideoInfo): FfmpegJob {
   return {
-    input,
-    inputOptions: [...QUIET],
+    ...recordingInput(input, info),
     outputOptions: [
       '-map', '0:v:0', '-map', '0:a?', '-c:a', 'copy',
       '-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf),

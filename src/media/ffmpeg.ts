@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { AbortedError, BadInputError, TransientError } from '../errors.js';
 import { overlayNumberingJob, type FfmpegJob } from './ffmpeg-args.js';
-import { lastLine } from './probe.js';
+import { lastLine, scrubPath } from './probe.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -17,9 +17,12 @@ export interface RunOptions {
 
 const DECODE_FAILURE = /Invalid data found|could not find codec|Decoder .* not found|unsupported|moov atom not found|error while decoding|Invalid NAL|corrupt/i;
 
-function classify(err: Error, stderr: string, signal?: AbortSignal): Error {
+function classify(err: Error, stderr: string, job: FfmpegJob, signal?: AbortSignal, timedOut = false): Error {
   if (signal?.aborted) return new AbortedError('stopped before it finished');
-  const detail = lastLine(stderr || err.message);
+  if (timedOut) return new TransientError(`ffmpeg was stopped after its time limit of ${job.timeLimitSec} s`);
+  // ffmpeg names its input in errors; a file's name can be personal data.
+  const input = job.input.startsWith('file:') ? job.input.slice('file:'.length) : job.input;
+  const detail = lastLine(scrubPath(stderr || err.message, input));
   if (/ENOENT|Cannot find ffmpeg/i.test(err.message)) {
     return new TransientError('ffmpeg could not be started: install it (npm run setup) or set FFMPEG_PATH');
   }
@@ -50,11 +53,28 @@ function command(job: FfmpegJob, options: RunOptions) {
   return cmd;
 }
 
-function withAbort(cmd: ffmpeg.FfmpegCommand, signal: AbortSignal | undefined): () => void {
-  if (!signal) return () => {};
-  const onAbort = () => cmd.kill('SIGKILL');
-  signal.addEventListener('abort', onAbort, { once: true });
-  return () => signal.removeEventListener('abort', onAbort);
+/**
+ * Kills ffmpeg (SIGKILL) when `signal` aborts or the job's time limit passes. Returns the
+ * detach function and a flag read when ffmpeg ends: did the time limit kill it?
+ */
+function withLimits(cmd: ffmpeg.FfmpegCommand, job: FfmpegJob, signal: AbortSignal | undefined): { detach: () => void; timedOut: () => boolean } {
+  let timedOut = false;
+  const kill = () => cmd.kill('SIGKILL');
+  signal?.addEventListener('abort', kill, { once: true });
+  const timer = job.timeLimitSec
+    ? setTimeout(() => {
+        timedOut = true;
+        kill();
+      }, job.timeLimitSec * 1000)
+    : undefined;
+  timer?.unref();
+  return {
+    detach: () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', kill);
+    },
+    timedOut: () => timedOut,
+  };
 }
 
 /** Runs a job that writes a file. */
@@ -63,10 +83,10 @@ export function runFfmpeg(job: FfmpegJob, options: RunOptions = {}): Promise<voi
   if (options.signal?.aborted) return Promise.reject(new AbortedError('stopped before it started'));
   return new Promise((resolve, reject) => {
     const cmd = command(job, options).output(job.output!);
-    const detach = withAbort(cmd, options.signal);
+    const { detach, timedOut } = withLimits(cmd, job, options.signal);
     cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       detach();
-      reject(classify(err, stderr ?? '', options.signal));
+      reject(classify(err, stderr ?? '', job, options.signal, timedOut()));
     });
     cmd.on('end', () => {
       detach();
@@ -85,13 +105,13 @@ export interface FfmpegStream {
 /** Runs a job whose output streams on stdout. `done` settles when ffmpeg exits. */
 export function streamFfmpeg(job: FfmpegJob, options: RunOptions = {}): FfmpegStream {
   const cmd = command(job, options);
-  const detach = withAbort(cmd, options.signal);
+  const { detach, timedOut } = withLimits(cmd, job, options.signal);
   const done = new Promise<void>((resolve, reject) => {
     cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       detach();
       // A consumer that stops reading early kills ffmpeg on purpose; that is not a failure.
-      if (/Output stream closed|EPIPE/.test(err.message) && !options.signal?.aborted) resolve();
-      else reject(classify(err, stderr ?? '', options.signal));
+      if (/Output stream closed|EPIPE/.test(err.message) && !options.signal?.aborted && !timedOut()) resolve();
+      else reject(classify(err, stderr ?? '', job, options.signal, timedOut()));
     });
     cmd.on('end', () => {
       detach();

@@ -1,7 +1,8 @@
+import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import ffmpeg from 'fluent-ffmpeg';
 import type { Config } from '../config.js';
-import { BadInputError, TransientError } from '../errors.js';
+import { AbortedError, BadInputError, TransientError } from '../errors.js';
+import { demuxerOf, fileUrl, pinnedInputOptions, type Demuxer } from './input.js';
 import { VideoInfoSchema, type VideoInfo } from './video-info.js';
 
 interface RawStream {
@@ -45,7 +46,11 @@ function num(value: string | number | undefined): number | undefined {
 }
 
 /** Pure: turns ffprobe's output into VideoInfo, or says why the input cannot be used. */
-export function videoInfoFromProbe(raw: RawProbe, sizeBytes: number, config: Config): VideoInfo {
+export function videoInfoFromProbe(raw: RawProbe, sizeBytes: number, config: Config, demuxer: Demuxer = 'mov'): VideoInfo {
+  // The pinned demuxer read it; anything else (a playlist, an image sequence) never gets here.
+  if (raw.format.format_name && !raw.format.format_name.split(',').some((n) => n === demuxer || (demuxer === 'matroska' && n === 'webm'))) {
+    throw new BadInputError('the input is not an MP4/MOV or Matroska/WebM video');
+  }
   const video = raw.streams.filter((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
   const v = video[0];
   if (!v) throw new BadInputError('the input has no video stream');
@@ -82,6 +87,7 @@ export function videoInfoFromProbe(raw: RawProbe, sizeBytes: number, config: Con
     .map((s) => ({ index: s.index, type: s.codec_type ?? 'unknown', codec: s.codec_name ?? 'unknown' }));
   return VideoInfoSchema.parse({
     sizeBytes,
+    demuxer,
     container: raw.format.format_name ?? 'unknown',
     durationSec,
     width,
@@ -97,41 +103,77 @@ export function videoInfoFromProbe(raw: RawProbe, sizeBytes: number, config: Con
   });
 }
 
-function runFfprobe(path: string): Promise<RawProbe> {
-  return new Promise((resolve, reject) => {
-    ffmpeg.ffprobe(path, ['-count_packets'], (err, data) => {
-      if (err) reject(err);
-      else resolve(data as unknown as RawProbe);
-    });
+/** The ffprobe binary: FFPROBE_PATH, or the one on PATH (as fluent-ffmpeg finds it). */
+export function ffprobeBinary(): string {
+  return process.env.FFPROBE_PATH || 'ffprobe';
+}
+
+/** Pure: ffprobe's arguments for an input read with `demuxer` (pinned, file protocol only). */
+export function ffprobeArgs(path: string, demuxer: Demuxer): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error',
+    ...pinnedInputOptions(demuxer),
+    '-count_packets', '-show_streams', '-show_format', '-of', 'json',
+    '-i', fileUrl(path),
+  ];
+}
+
+/**
+ * Runs ffprobe with a time limit and the caller's abort signal; it is killed (SIGKILL) by
+ * either. fluent-ffmpeg's ffprobe offers neither, so this one runs the binary itself.
+ */
+function runFfprobe(path: string, demuxer: Demuxer, timeoutSec: number, signal?: AbortSignal): Promise<RawProbe> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(
+      ffprobeBinary(),
+      ffprobeArgs(path, demuxer),
+      { timeout: timeoutSec * 1000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, signal, windowsHide: true },
+      (err, stdout, stderr) => {
+        if (err) {
+          const e = err as NodeJS.ErrnoException & { killed?: boolean };
+          if (signal?.aborted) return reject(new AbortedError('stopped before the probe finished'));
+          if (e.code === 'ENOENT') return reject(new TransientError('ffprobe could not be started: install ffmpeg (npm run setup) or set FFPROBE_PATH'));
+          if (e.killed) return reject(new BadInputError(`the input could not be read within ${timeoutSec} s`));
+          return reject(new BadInputError(`the input is not a readable video (${lastLine(scrubPath(String(stderr || e.message), path))})`));
+        }
+        try {
+          resolvePromise(JSON.parse(String(stdout)) as RawProbe);
+        } catch {
+          reject(new BadInputError('the input is not a readable video (ffprobe gave no description)'));
+        }
+      },
+    );
   });
 }
 
-/** Probes a file; every way it can be unusable becomes a BadInputError with a clear message. */
-export async function probeVideo(path: string, config: Config): Promise<VideoInfo> {
+/**
+ * Probes a file; every way it can be unusable becomes a BadInputError with a clear message.
+ * Messages never name the path: a file's name can itself be personal data, and a server
+ * path tells an uploader where things are kept.
+ */
+export async function probeVideo(path: string, config: Config, options: { signal?: AbortSignal } = {}): Promise<VideoInfo> {
   let size: number;
   try {
     const st = await stat(path);
-    if (!st.isFile()) throw new BadInputError(`${path} is not a regular file`);
+    if (!st.isFile()) throw new BadInputError('the input is not a regular file');
     size = st.size;
   } catch (err) {
     if (err instanceof BadInputError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new BadInputError(
-      code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path} (${code ?? 'error'})`,
-    );
+    throw new BadInputError(code === 'ENOENT' ? 'the input does not exist' : `the input cannot be read (${code ?? 'error'})`);
   }
-  if (size === 0) throw new BadInputError(`${path} is empty (0 bytes)`);
-  let raw: RawProbe;
-  try {
-    raw = await runFfprobe(path);
-  } catch (err) {
-    const message = String((err as Error).message ?? err);
-    if (/ENOENT|spawn|Cannot find ffprobe/i.test(message)) {
-      throw new TransientError('ffprobe could not be started: install ffmpeg (npm run setup) or set FFPROBE_PATH');
-    }
-    throw new BadInputError(`${path} is not a readable video (${lastLine(message)})`);
-  }
-  return videoInfoFromProbe(raw, size, config);
+  if (size === 0) throw new BadInputError('the input is empty (0 bytes)');
+  const demuxer = await demuxerOf(path);
+  const raw = await runFfprobe(path, demuxer, config.limits.probeTimeoutSec, options.signal);
+  return videoInfoFromProbe(raw, size, config, demuxer);
+}
+
+/** Replaces every mention of `path` (whole, as a file URL, or its base name) in a tool's message. */
+export function scrubPath(text: string, path: string): string {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  let out = text;
+  for (const s of [fileUrl(path), path, base].filter((x) => x.length >= 3)) out = out.split(s).join('the input');
+  return out;
 }
 
 /** The last meaningful line of a tool's error output, without the path prefix ffmpeg adds. */
@@ -139,7 +181,7 @@ export function lastLine(text: string): string {
   const lines = text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !/^ffprobe (exited|was killed)/.test(l));
+    .filter((l) => l && !/^ff(probe|mpeg) (exited|was killed)/.test(l) && !/^Command failed:/.test(l));
   const line = lines[lines.length - 1] ?? 'unknown error';
   return line.replace(/^.*?:\s(?=[A-Z])/, '').slice(0, 200);
 }

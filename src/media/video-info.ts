@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** What the pipeline knows about an input, converted once from ffprobe's output. */
 export const VideoInfoSchema = z.object({
   sizeBytes: z.number().int().positive(),
+  /** The demuxer every later run pins (chosen from the file's own bytes, see input.ts). */
+  demuxer: z.enum(['mov', 'matroska']),
   container: z.string(),
   durationSec: z.number().positive(),
   /** Frame size as decoded and shown (after rotation). */

@@ -25,7 +25,7 @@ import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../uti
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
 import type { MotionEpisode } from './motion.js';
-import { checkAllowed, checkOutput } from './paths.js';
+import { checkAllowed, checkOutput, checkSideFile } from './paths.js';
 
 export type Stage = 'probe' | 'analyse' | 'render' | 'verify' | 'finalise';
 
@@ -319,8 +319,8 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
   report('probe', 0);
   const input = await checkAllowed(request.input, config.allowedRoots, 'input');
   const target = await checkOutput(request.output, input, config.allowedRoots);
-  const manifestPath = request.manifest ?? `${target.path}.manifest.json`;
-  const info = await probeVideo(input, config);
+  const manifestPath = await checkSideFile(request.manifest ?? `${target.path}.manifest.json`, input, config.allowedRoots, 'manifest');
+  const info = await probeVideo(input, config, { signal });
   ffmpegChecked ??= checkFfmpegCapabilities();
   await ffmpegChecked.catch((err) => {
     ffmpegChecked = undefined;

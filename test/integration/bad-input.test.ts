@@ -37,7 +37,7 @@ describe('veil redact rejects bad input with one clear line and exit code 2', ()
   it('a file that is not a video', async () => {
     const path = join(dir, 'notes.mp4');
     await writeFile(path, 'Customer: Sofia Doe, card 4457 2265 7174 7923\n'.repeat(50));
-    await expectRejected(path, /is not a readable video/);
+    await expectRejected(path, /is not an MP4\/MOV or Matroska\/WebM video/);
   });
 
   it('a zero-byte file', async () => {

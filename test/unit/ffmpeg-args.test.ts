@@ -15,6 +15,7 @@ import { enableExpression, maskFilterGraph } from '../../src/render/filters.js';
 
 const info: VideoInfo = {
   sizeBytes: 1000,
+  demuxer: 'mov',
   container: 'mov,mp4,m4a,3gp,3g2,mj2',
   durationSec: 10,
   width: 1280,

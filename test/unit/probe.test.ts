@@ -16,7 +16,7 @@ const video = (over: Record<string, unknown> = {}) => ({
   duration: '10.0',
   ...over,
 });
-const probe = (streams: unknown[]) => ({ streams, format: { format_name: 'mp4', duration: '10.0' } }) as never;
+const probe = (streams: unknown[]) => ({ streams, format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '10.0' } }) as never;
 
 describe('videoInfoFromProbe', () => {
   it('converts a normal probe', () => {
