@@ -34,3 +34,15 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof AbortedError) return 130;
   return 1;
 }
+
+/**
+ * A message about `err` that is safe to log or show: ours as they are (they never carry
+ * PII or paths); a system error by its call and code only, since Node puts the path it
+ * failed on into the message, and a file's name can be personal data.
+ */
+export function safeMessage(err: unknown): string {
+  if (err instanceof VeilError) return err.message;
+  const e = err as NodeJS.ErrnoException | undefined;
+  if (e && typeof e.code === 'string') return `${e.syscall ?? 'a system call'} failed (${e.code})`;
+  return 'unexpected error';
+}

@@ -4,21 +4,24 @@ import { Queue } from 'bullmq';
 import { parseConfig } from '../src/config.js';
 import { redisConnection } from '../src/queue/jobs.js';
 import { parseTokens } from '../src/service/auth.js';
-import { startService } from '../src/service/server.js';
+import { startService, type ServeOptions } from '../src/service/server.js';
+import { FailureLimiter } from '../src/service/sessions.js';
 import { startWorker } from '../workers/redact-worker.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export const TOKENS = {
-  uploader: 'uploader-token-aaaa',
-  uploader2: 'uploader-token-bbbb',
-  reviewer: 'reviewer-token-cccc',
-  admin: 'admin-token-dddd-eeee',
+  uploader: 'uploader-token-aaaa-aaaa-aaaa-aaaa',
+  uploader2: 'uploader-token-bbbb-bbbb-bbbb-bbbb',
+  reviewer: 'reviewer-token-cccc-cccc-cccc-cccc',
+  admin: 'admin-token-dddd-eeee-dddd-eeee-dd',
 };
 
-export async function startTestService(root: string, maxUploadBytes: number) {
+export async function startTestService(root: string, maxUploadBytes: number, extra: Partial<ServeOptions> = {}) {
   const queueName = `test-${randomUUID()}`;
   const service = await startService({
+    // Tests send many wrong tokens from one address on purpose; the throttle has its own test.
+    limiter: new FailureLimiter(1000),
     dataRoot: root,
     redisUrl: REDIS_URL,
     queueName,
@@ -39,6 +42,7 @@ export async function startTestService(root: string, maxUploadBytes: number) {
       },
       'test tokens',
     ),
+    ...extra,
   });
   let worker: ReturnType<typeof startWorker> | undefined;
   return {

@@ -5,7 +5,7 @@
  * takes its group down with it, so no orphan keeps writing.
  */
 import { parseConfig } from '../src/config.js';
-import { BadInputError, VerificationError, VeilError } from '../src/errors.js';
+import { BadInputError, safeMessage, VerificationError, VeilError } from '../src/errors.js';
 import { redactVideo } from '../src/pipeline/redact.js';
 
 export interface ChildRequest {
@@ -52,7 +52,7 @@ process.once('message', async (request: ChildRequest) => {
     });
   } catch (err) {
     const kind = err instanceof BadInputError ? 'bad-input' : err instanceof VerificationError ? 'verification' : 'transient';
-    const message = err instanceof VeilError ? err.message : `unexpected failure: ${(err as Error).message ?? err}`;
+    const message = err instanceof VeilError ? err.message : `unexpected failure: ${safeMessage(err)}`;
     await send({ type: 'error', kind, message });
   }
   process.disconnect?.();

@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 import type { ConfigInput } from '../src/config.js';
 import { QUEUE_NAME, RedactJobData, redisConnection, type RedactJobResult } from '../src/queue/jobs.js';
 import { LocalStorage } from '../src/storage/local.js';
+import { safeMessage } from '../src/errors.js';
+import { restrictUmask } from '../src/util/fs.js';
 import type { ChildMessage, ChildRequest } from './redact-job.js';
 
 export interface WorkerOptions {
@@ -74,8 +76,14 @@ function runChild(request: ChildRequest, timeoutSec: number, onProgress: (stage:
 }
 
 export function startWorker(options: WorkerOptions) {
+  restrictUmask();
   const log = options.log ?? ((line: string) => console.error(line));
   const storage = new LocalStorage(options.dataRoot);
+  // What an earlier worker left when it was killed: temporary files (not a live job's).
+  void storage
+    .init()
+    .then(() => storage.sweep())
+    .catch((err: unknown) => log(`veil worker: sweep of the data root failed: ${safeMessage(err)}`));
   const connection: Redis = redisConnection(options.redisUrl);
   connection.on('error', (err) => log(`veil worker: redis: ${err.message}`));
   const concurrency = options.concurrency ?? 1;
@@ -111,13 +119,15 @@ export function startWorker(options: WorkerOptions) {
         ocrWorkers: options.config?.analysis?.ocrWorkers ?? Math.max(1, Math.floor(2 / concurrency)),
       },
     };
-    const output = `${work}/video${ext}`;
+    const original = await storage.inboxEntry(id);
+    if (!original) throw new UnrecoverableError('the recording is no longer in the inbox');
+    const output = `${work}/video${original.ext}`;
     const manifest = `${work}/manifest.json`;
     try {
-      const result = await runChild({ input: storage.inboxPath(id, ext), output, manifest, config }, options.timeoutSec ?? 3600, (stage, percent) => {
-        job.updateProgress({ stage, percent }).catch((err: Error) => log(`veil worker: progress not saved: ${err.message}`));
+      const result = await runChild({ input: original.path, output, manifest, config }, options.timeoutSec ?? 3600, (stage, percent) => {
+        job.updateProgress({ stage, percent }).catch((err: unknown) => log(`veil worker: progress not saved: ${safeMessage(err)}`));
       });
-      const archived = await storage.archive(id, output, manifest, ext);
+      const archived = await storage.archive(id, output, manifest, original.ext);
       await storage.removeFromInbox(id, ext);
       return done(!archived, result);
     } catch (err) {
@@ -125,7 +135,8 @@ export function startWorker(options: WorkerOptions) {
         await storage.quarantine(id, ext, { kind: err.kind, message: err.message, attempts: job.attemptsMade + 1 });
         throw new UnrecoverableError(err.message);
       }
-      throw err;
+      // Retried by BullMQ; a system error's message names paths, so only its code is kept.
+      throw err instanceof JobFailure ? err : new Error(safeMessage(err));
     } finally {
       await storage.cleanWork(id);
     }
@@ -148,7 +159,7 @@ export function startWorker(options: WorkerOptions) {
       if (data.success) {
         void storage
           .quarantine(data.data.recordingId, data.data.ext, { kind: 'failed', message: err.message, attempts: job.attemptsMade })
-          .catch((e: Error) => log(`veil worker: quarantine failed: ${e.message}`));
+          .catch((e: unknown) => log(`veil worker: quarantine failed: ${safeMessage(e)}`));
       }
     }
   });

@@ -3,21 +3,21 @@
  * exit 2), runs, and prints one line of error on failure. Progress goes to stderr; results
  * to stdout.
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { resolve, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfigFile, ocrWorkerCount, parseConfig, MaskStyle, type Config } from '../config.js';
 import { probeVideo } from '../media/probe.js';
-import { addRecording, QUEUE_NAME, redactQueue, redisConnection } from '../queue/jobs.js';
+import { addRecording, QUEUE_NAME, redactQueue, redisConnection, type RedactJobData } from '../queue/jobs.js';
 import { watchInbox } from '../queue/watch.js';
 import { LocalStorage } from '../storage/local.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { checkAllowed, checkSideFile } from '../pipeline/paths.js';
-import { sha256File, writeFileAtomic } from '../util/fs.js';
+import { restrictUmask, sha256File, writeFileAtomic } from '../util/fs.js';
 import { sheetTile, writeSheet, type SheetTile } from '../verify/sheet.js';
 import { findPiiInFrames, publicFinding, sampleFrames, type Finding } from '../verify/verify.js';
-import { BadInputError, exitCodeFor, VeilError } from '../errors.js';
+import { BadInputError, exitCodeFor, safeMessage, VeilError } from '../errors.js';
 import { detectText } from '../pii/detect.js';
 import { detectOptions, redactVideo, type RedactResult } from '../pipeline/redact.js';
 import { writeScene } from '../synth/render.js';
@@ -93,7 +93,7 @@ veil serve
   recording is never served.
 
   --tokens <file.json>    who may do what: {"tokens":[{"name":"qa-1","role":"uploader",
-                          "token":"<16+ chars>"}, ...]}; roles uploader (upload, own
+                          "token":"<32+ chars>"}, ...]}; roles uploader (upload, own
                           recordings), reviewer (all output, reports), admin (everything and
                           the dashboard). "sha256":"<hex>" may stand for "token". Or set
                           VEIL_TOKENS to the same JSON, or VEIL_TOKENS_FILE to the file.
@@ -102,6 +102,11 @@ veil serve
   --max-upload-mb <n>     largest upload accepted (default 4096)
   --config <file>         the pipeline configuration (its limits apply to uploads)
   --worker                also run one redaction worker in this process (one machine set-ups)
+  --trust-proxy           behind a reverse proxy: take the client address from
+                          X-Forwarded-For and https from X-Forwarded-Proto (Secure cookies)
+
+  Pages sign in once with a token and keep a session (12 hours; sign-out ends it); ten
+  wrong tokens from one address within 15 minutes lock it out for the rest of them.
 
 veil demo
   Makes a sample support-screen recording with fake personal data, redacts it and prints
@@ -311,6 +316,7 @@ async function runVerify(argv: string[]): Promise<number> {
 function queueSettings(values: { root?: string; redis?: string }) {
   const root = values.root ?? process.env.VEIL_DATA_ROOT;
   if (!root) throw new BadInputError('no data root: pass --root <dir> or set VEIL_DATA_ROOT');
+  restrictUmask();
   return { root: resolve(root), redisUrl: values.redis ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
 }
 
@@ -338,9 +344,14 @@ async function runEnqueue(argv: string[]): Promise<number> {
   const style = values.style === undefined ? undefined : MaskStyle.parse(values.style);
   return withQueue(redisUrl, async (queue) => {
     for (const file of positionals) {
-      const { id, ext } = await storage.ingest(file);
-      const job = await addRecording(queue, { recordingId: id, ext, options: style ? { style } : {} });
-      process.stdout.write(`queued ${id} (job ${job.id})\n`);
+      const { id, ext, created } = await storage.ingest(file);
+      try {
+        const job = await addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: style ? { style } : {} });
+        process.stdout.write(`queued ${id} (job ${job.id})\n`);
+      } catch (err) {
+        if (created) await storage.removeFromInbox(id, ext).catch(() => {});
+        throw err;
+      }
     }
     return 0;
   });
@@ -361,12 +372,18 @@ async function runWatch(argv: string[]): Promise<number> {
   try {
     return await withQueue(redisUrl, async (queue) => {
       for await (const file of watchInbox(positionals[0], { intervalMs, signal })) {
+        // Copied in, queued, and only then removed from the watched directory: a failure
+        // leaves the file where it was dropped and no copy that no job will take.
+        let ingested: Awaited<ReturnType<LocalStorage['ingest']>> | undefined;
         try {
-          const { id, ext } = await storage.ingest(file, { move: true });
-          await addRecording(queue, { recordingId: id, ext, options: {} });
-          process.stdout.write(`queued ${id}\n`);
+          ingested = await storage.ingest(file, { link: true });
+          await addRecording(queue, { recordingId: ingested.id, ext: ingested.ext as RedactJobData['ext'], options: {} });
+          await rm(file, { force: true });
+          process.stdout.write(`queued ${ingested.id}\n`);
         } catch (err) {
-          process.stderr.write(`veil: error: skipped a file: ${(err as Error).message}\n`);
+          if (ingested?.created) await storage.removeFromInbox(ingested.id, ingested.ext).catch(() => {});
+          // Never the file's name: it can hold a customer's name or number.
+          process.stderr.write(`veil: error: skipped a file: ${safeMessage(err)}\n`);
         }
       }
       return 0;
@@ -425,6 +442,7 @@ async function runServe(argv: string[]): Promise<number> {
       'max-upload-mb': { type: 'string' },
       config: { type: 'string' },
       worker: { type: 'boolean' },
+      'trust-proxy': { type: 'boolean' },
     },
   });
   const { root, redisUrl } = queueSettings(values);
@@ -445,6 +463,7 @@ async function runServe(argv: string[]): Promise<number> {
     port,
     queueName: process.env.VEIL_QUEUE,
     maxUploadBytes: maxMb !== undefined ? Math.round(maxMb * 1024 * 1024) : DEFAULT_MAX_UPLOAD_BYTES,
+    trustProxy: values['trust-proxy'],
   });
   let worker: { close(): Promise<void> } | undefined;
   if (values.worker) {
@@ -522,7 +541,7 @@ export async function main(argv: string[]): Promise<number> {
     const message =
       err instanceof VeilError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
         ? (err as Error).message
-        : `unexpected failure: ${(err as Error).message ?? err}`;
+        : `unexpected failure: ${safeMessage(err)}`;
     process.stderr.write(`veil: error: ${message}\n`);
     return (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : exitCodeFor(err);
   }

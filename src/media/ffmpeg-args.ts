@@ -149,9 +149,28 @@ export function containerForPath(path: string): string | undefined {
 
 export const OUTPUT_EXTENSIONS = Object.keys(CONTAINER_BY_EXTENSION);
 
+/** Audio codecs each output container takes as they are; anything else is re-encoded. */
+const AUDIO_COPIES: Record<string, string[]> = {
+  mp4: ['aac', 'mp3', 'alac', 'opus', 'ac3', 'eac3', 'flac'],
+  mov: ['aac', 'mp3', 'alac', 'ac3', 'pcm_s16le', 'pcm_s16be', 'pcm_s24le'],
+  webm: ['opus', 'vorbis'],
+};
+
+/**
+ * How the audio goes into `container`: copied untouched where the container takes the
+ * codec (matroska takes anything), else re-encoded (Opus for WebM, AAC otherwise), so a
+ * recording whose name and content disagree is still rendered, not failed over and over.
+ */
+export function audioCodecOptions(container: string, audio: VideoInfo['audio']): string[] {
+  if (!audio.length) return [];
+  const copies = AUDIO_COPIES[container];
+  if (!copies || audio.every((a) => copies.includes(a.codec))) return ['-map', '0:a', '-c:a', 'copy'];
+  return ['-map', '0:a', ...(container === 'webm' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '160k'])];
+}
+
 /**
  * One re-encode with the masks burned in: the same frames at the same times (no frame is
- * dropped or duplicated), audio copied as it is, and nothing else from the input carried
+ * dropped or duplicated), audio copied as it is where the container allows (see above), and nothing else from the input carried
  * over: no container or stream metadata, chapters, subtitles, data or attachments.
  */
 export function renderJob(
@@ -170,7 +189,7 @@ export function renderJob(
     ...recordingInput(input, info, ['-stats']),
     outputOptions: [
       '-map', `0:${info.videoStreamIndex}`,
-      ...(info.audio.length ? ['-map', '0:a', '-c:a', 'copy'] : []),
+      ...audioCodecOptions(container, info.audio),
       '-filter_script:v', filterScriptPath,
       ...videoCodec,
       '-pix_fmt', evenSize ? 'yuv420p' : 'yuv444p',

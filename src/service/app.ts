@@ -6,19 +6,20 @@
  * recording is never served: only the archived redacted video and its manifest.
  */
 import { createReadStream } from 'node:fs';
-import { access, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config.js';
-import { BadInputError, VeilError } from '../errors.js';
+import { AbortedError, BadInputError, safeMessage, VeilError } from '../errors.js';
 import { probeVideo } from '../media/probe.js';
 import { MaskStyle } from '../config.js';
 import type { RedactJobData } from '../queue/jobs.js';
 import { RecordingId } from '../storage/local.js';
 import { spotCheckSheet } from '../verify/sheet.js';
 import { can, COOKIE, presentedToken, type Action, type Principal, type TokenTable } from './auth.js';
+import { FailureLimiter, sameOrigin, SessionStore } from './sessions.js';
 import { errorPage, listPage, loginPage, reviewPage, spotCheckFrames, spotCheckPage, uploadPage } from './pages.js';
 import type { RecordingRegistry, RecordingStatus } from './recordings.js';
 import { checkUpload, formatBytes, receiveUpload, TooLargeError } from './upload.js';
@@ -34,6 +35,11 @@ export interface ServiceDeps {
   dashboard?: Router;
   /** How often an event stream looks for a change of status. */
   eventPollMs?: number;
+  /** Browser sessions (made at sign-in) and the throttle on failed sign-ins. */
+  sessions?: SessionStore;
+  limiter?: FailureLimiter;
+  /** Behind a reverse proxy that sets X-Forwarded-For/-Proto: client addresses and https from it. */
+  trustProxy?: boolean;
   log?: (line: string) => void;
 }
 
@@ -64,9 +70,18 @@ const wantsHtml = (req: Request) => !req.path.startsWith('/api/');
 export function createApp(deps: ServiceDeps): express.Express {
   const { registry, tokens } = deps;
   const log = deps.log ?? ((line: string) => console.error(line));
+  const sessions = deps.sessions ?? new SessionStore();
+  const limiter = deps.limiter ?? new FailureLimiter();
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
+  const client = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';
+  const fromOwnPages = (req: Request) => sameOrigin(req.headers as Record<string, string>, `${req.protocol}://${req.get('host')}`);
+  /** A wrong token: counted against the address and logged, without the token. */
+  const refused = (req: Request, where: string) => {
+    limiter.fail(client(req));
+    log(`veil serve: refused a ${where} from ${client(req)}`);
+  };
 
   app.use((req, res, next) => {
     res.set({
@@ -75,15 +90,26 @@ export function createApp(deps: ServiceDeps): express.Express {
       'X-Frame-Options': 'DENY',
       'Cache-Control': 'no-store',
     });
-    // The dashboard is a third-party single-page app with inline bootstrapping; our pages allow nothing inline.
-    if (!req.path.startsWith('/admin/queues')) {
-      res.set('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
-    }
+    // Our pages allow nothing inline. The dashboard is a third-party single-page app with
+    // inline styles; it gets those, its own scripts, and nothing from another host (its
+    // page asks for a web font from one, which this refuses).
+    res.set(
+      'Content-Security-Policy',
+      req.path.startsWith('/admin/queues')
+        ? "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        : "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
     next();
   });
 
   const fail = (req: Request, res: Response, status: number, message: string) => {
     if (status === 401) res.set('WWW-Authenticate', 'Bearer realm="veil"');
+    // A refused request's body is not read: close the connection once answered, so a
+    // client sending slowly cannot keep it open.
+    if (status >= 400 && !req.complete) {
+      res.set('Connection', 'close');
+      res.once('finish', () => req.destroy());
+    }
     if (wantsHtml(req)) {
       const principal = (req as Partial<Authed>).principal;
       // A page asked for without a token answers 401 with the sign-in form, which comes back here.
@@ -95,39 +121,58 @@ export function createApp(deps: ServiceDeps): express.Express {
 
   // Static assets and sign-in need no token.
   app.get('/assets/:file', async (req, res) => {
-    const type = ASSETS[req.params.file];
+    const name = req.params.file;
+    const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!type) return fail(req, res, 404, 'not found');
     res.set('Cache-Control', 'public, max-age=300').type(type);
-    res.send(await readFile(join(await publicDir(), req.params.file)));
+    res.send(await readFile(join(await publicDir(), name)));
   });
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   app.get('/login', (req, res) => void res.type('html').send(loginPage(safeNext(String(req.query.next ?? '')))));
-  app.post('/login', express.urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+
+  const throttled = (req: Request, res: Response): boolean => {
+    const wait = limiter.retryAfterSec(client(req));
+    if (!wait) return false;
+    res.set('Retry-After', String(wait));
+    fail(req, res, 429, 'too many failed sign-ins from this address; try again later');
+    return true;
+  };
+
+  app.post('/login', express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 10 }), (req, res) => {
+    // Signing a browser in as someone else (login CSRF) needs a form on another site: refused.
+    if (!fromOwnPages(req)) return fail(req, res, 403, 'cross-site request refused');
+    if (throttled(req, res)) return;
     const body = LoginBody.safeParse(req.body);
     const principal = body.success ? tokens.lookup(body.data.token) : undefined;
     if (!body.success || !principal) {
+      refused(req, 'sign-in');
       return res.status(401).type('html').send(loginPage(safeNext(body.data?.next), 'That token is not valid.'));
     }
-    res.cookie(COOKIE, body.data.token, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+    sessions.revoke(presentedToken({ cookie: req.get('cookie') }).session);
+    const session = sessions.create(principal);
+    res.cookie(COOKIE, session, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: sessions.ttlMs });
     log(`veil serve: ${principal.name} signed in`);
     return res.redirect(303, safeNext(body.data.next));
   });
-  app.post('/logout', (_req, res) => {
-    res.clearCookie(COOKIE, { path: '/' });
+  app.post('/logout', (req, res) => {
+    if (!fromOwnPages(req)) return fail(req, res, 403, 'cross-site request refused');
+    sessions.revoke(presentedToken({ cookie: req.get('cookie') }).session);
+    res.clearCookie(COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: req.secure });
     res.redirect(303, '/login');
   });
 
-  // Everything below needs a valid token.
+  // Everything below needs a valid token or session.
   app.use((req, res, next) => {
-    const { token, via } = presentedToken(req.headers);
-    const principal = tokens.lookup(token);
-    if (!principal) return fail(req, res, 401, token ? 'the token is not valid' : 'a token is needed (Authorization: Bearer <token>)');
+    const { token, session, via } = presentedToken(req.headers);
+    if (token && throttled(req, res)) return;
+    const principal = via === 'header' ? tokens.lookup(token) : sessions.lookup(session);
+    if (!principal) {
+      if (token) refused(req, 'token');
+      return fail(req, res, 401, token ? 'the token is not valid' : session ? 'the session has ended; sign in again' : 'a token is needed (Authorization: Bearer <token>)');
+    }
     // A cookie rides along with any request the browser makes: state changes must come from our own pages.
-    if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
-      const site = req.get('sec-fetch-site');
-      const origin = req.get('origin');
-      const sameOrigin = site ? site === 'same-origin' : origin === `${req.protocol}://${req.get('host')}`;
-      if (!sameOrigin) return fail(req, res, 403, 'cross-site request refused');
+    if (via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method) && !fromOwnPages(req)) {
+      return fail(req, res, 403, 'cross-site request refused');
     }
     (req as Authed).principal = principal;
     next();
@@ -147,6 +192,19 @@ export function createApp(deps: ServiceDeps): express.Express {
     const status = visible ? await registry.status(id) : undefined;
     if (!status) fail(req, res, 404, 'no such recording');
     return status;
+  };
+
+  const sheetsBuilding = new Map<string, Promise<void>>();
+  const buildSheet = async (video: string, sheet: string) => {
+    const info = await probeVideo(video, deps.config);
+    const tmp = `${sheet}.${process.pid}.${Date.now()}.partial.png`;
+    try {
+      await spotCheckSheet(video, info, spotCheckFrames(Math.max(1, info.frameCount - 1)), tmp);
+      await chmod(tmp, 0o640);
+      await rename(tmp, sheet);
+    } finally {
+      await rm(tmp, { force: true });
+    }
   };
 
   const asyncRoute =
@@ -181,13 +239,31 @@ export function createApp(deps: ServiceDeps): express.Express {
         }
         throw err;
       }
-      const checked = await checkUpload(received.path, query.data.ext, deps.config);
-      const { id, ext } = await registry.storage.ingest(checked.path, { move: true });
-      await registry.addOwner(id, principal.name);
-      if (!(await registry.storage.isArchived(id))) {
-        await deps.enqueue({ recordingId: id, ext: ext as RedactJobData['ext'], options: query.data.style ? { style: query.data.style } : {} });
-      } else {
-        await registry.storage.removeFromInbox(id, ext);
+      // The probe dies with the request: a client that goes away stops it.
+      const aborted = new AbortController();
+      const onClose = () => {
+        if (!res.writableFinished) aborted.abort();
+      };
+      res.once('close', onClose);
+      const checked = await checkUpload(received.path, query.data.ext, deps.config, aborted.signal);
+      const { id, ext, created } = await registry.storage.ingest(checked.path, { link: true }).finally(() => rm(checked.path, { force: true }));
+      try {
+        await registry.addOwner(id, principal.name);
+        if (await registry.storage.isArchived(id)) {
+          // Already redacted: the original is not kept.
+          if (created) await registry.storage.removeFromInbox(id, ext);
+        } else if (await registry.storage.isQuarantined(id)) {
+          // It failed before and waits for a person in quarantine; a second copy would never be queued.
+          if (created) await registry.storage.removeFromInbox(id, ext);
+        } else {
+          await deps.enqueue({ recordingId: id, ext: ext as RedactJobData['ext'], options: query.data.style ? { style: query.data.style } : {} });
+        }
+      } catch (err) {
+        // Not queued: the copy this upload made must not stay behind.
+        if (created) await registry.storage.removeFromInbox(id, ext).catch(() => {});
+        throw err;
+      } finally {
+        res.off('close', onClose);
       }
       log(`veil serve: ${principal.name} uploaded ${id} (${formatBytes(received.bytes)})`);
       res.status(201).location(`/api/recordings/${id}`).json(await registry.status(id));
@@ -240,7 +316,7 @@ export function createApp(deps: ServiceDeps): express.Express {
         if (!status || status.state === 'done' || status.state === 'failed') return void res.end();
         timer = setTimeout(() => {
           registry.status(first.id).then(tick, (err: Error) => {
-            log(`veil serve: status of ${first.id}: ${err.message}`);
+            log(`veil serve: status of ${first.id}: ${safeMessage(err)}`);
             res.end();
           });
         }, deps.eventPollMs ?? 500);
@@ -317,14 +393,13 @@ export function createApp(deps: ServiceDeps): express.Express {
       if (!(await stat(sheet).catch(() => null))) {
         const video = await registry.videoPath(status.id);
         if (!video) return fail(req, res, 404, 'no redacted video');
-        const info = await probeVideo(video, deps.config);
-        const tmp = `${sheet}.${process.pid}.${Date.now()}.partial.png`;
-        try {
-          await spotCheckSheet(video, info, spotCheckFrames(Math.max(1, info.frameCount - 1)), tmp);
-          await rename(tmp, sheet);
-        } finally {
-          await rm(tmp, { force: true });
+        // One build per recording, however many ask for it at once.
+        let building = sheetsBuilding.get(status.id);
+        if (!building) {
+          building = buildSheet(video, sheet).finally(() => sheetsBuilding.delete(status.id));
+          sheetsBuilding.set(status.id, building);
         }
+        await building;
       }
       res.type('png');
       createReadStream(sheet).pipe(res);
@@ -379,9 +454,15 @@ export function createApp(deps: ServiceDeps): express.Express {
       return;
     }
     if (err instanceof BadInputError) return void fail(req, res, 422, err.message);
+    if (err instanceof AbortedError) return void res.destroy();
     if (err instanceof VeilError) return void fail(req, res, 503, err.message);
-    // Unexpected: log the message (ours never carry PII), answer without detail.
-    log(`veil serve: ${req.method} ${req.path.replace(/rec-[0-9a-f]{32}/, 'rec-…')}: ${(err as Error).message}`);
+    // A request the body parsers or express refused (too large, malformed): its own 4xx.
+    const status = (err as { status?: unknown; statusCode?: unknown }).status ?? (err as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return void fail(req, res, status, status === 413 ? 'the request body is too large' : 'the request is malformed');
+    }
+    // Unexpected: log what is safe to log (no paths), answer without detail.
+    log(`veil serve: ${req.method} ${req.path.replace(/rec-[0-9a-f]{32}/, 'rec-…')}: ${safeMessage(err)}`);
     fail(req, res, 500, 'internal error');
   });
 

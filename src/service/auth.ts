@@ -15,12 +15,15 @@ import { BadInputError } from '../errors.js';
 export const Role = z.enum(['uploader', 'reviewer', 'admin']);
 export type Role = z.infer<typeof Role>;
 
+/** A token holder's name: letters, digits, _ . - (never `.` or `..`: it names a file of the owner list). */
+export const TOKEN_NAME = /^(?!\.{1,2}$)[A-Za-z0-9_.-]{1,64}$/;
+
 const TokenEntry = z
   .object({
     /** Who holds the token; recorded as a recording's owner, so not a personal name. */
-    name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'names are 1-64 letters, digits, _ . -'),
+    name: z.string().regex(TOKEN_NAME, 'names are 1-64 letters, digits, _ . -'),
     role: Role,
-    token: z.string().min(16, 'tokens are at least 16 characters').optional(),
+    token: z.string().min(32, 'tokens are at least 32 characters').optional(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'sha256 is 64 lower-case hex digits').optional(),
   })
   .strict()
@@ -100,19 +103,21 @@ function jsonOrBadInput(text: string, what: string): unknown {
   }
 }
 
-/** The token a request presents: `Authorization: Bearer <token>`, or the pages' cookie. */
-export function presentedToken(headers: { authorization?: string; cookie?: string }): { token?: string; via?: 'header' | 'cookie' } {
+/** What a request presents: a bearer token (`Authorization: Bearer <token>`), or the pages' session cookie. */
+export function presentedToken(headers: { authorization?: string; cookie?: string }): { token?: string; session?: string; via?: 'header' | 'cookie' } {
   const auth = headers.authorization;
   if (auth) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(auth);
     return m ? { token: m[1], via: 'header' } : {};
   }
   const cookie = headers.cookie
     ?.split(';')
     .map((c) => c.trim())
     .find((c) => c.startsWith(`${COOKIE}=`));
-  if (cookie) return { token: decodeURIComponent(cookie.slice(COOKIE.length + 1)), via: 'cookie' };
+  // Session ids are base64url: anything else in the cookie is no session.
+  const value = cookie?.slice(COOKIE.length + 1);
+  if (value && /^[A-Za-z0-9_-]{1,128}$/.test(value)) return { session: value, via: 'cookie' };
   return {};
 }
 
-export const COOKIE = 'veil_token';
+export const COOKIE = 'veil_session';

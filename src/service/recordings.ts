@@ -1,16 +1,17 @@
 /**
  * What the web service knows of a recording: who uploaded it and where it stands. The
  * state is read from the places the workers write (archive/, quarantine/, inbox/) and from
- * the queue's job; the service keeps only an owner list per recording under
- * <root>/service/owners/. Nothing here holds a file's original name.
+ * the queue's job; the service keeps only who uploaded each recording, one file per
+ * uploader under <root>/service/owners/<id>/ (created exclusively, so two uploads of the
+ * same file at once both count). Nothing here holds a file's original name.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ManifestSchema, type Manifest } from '../manifest.js';
 import { JobProgress } from '../queue/jobs.js';
 import { LocalStorage, RecordingId } from '../storage/local.js';
+import { TOKEN_NAME } from './auth.js';
 
 export const RecordingState = z.enum(['queued', 'processing', 'retrying', 'done', 'failed']);
 export type RecordingState = z.infer<typeof RecordingState>;
@@ -49,6 +50,7 @@ export interface QueueView {
 
 const OwnersRecord = z.object({ id: RecordingId, owners: z.array(z.string()), uploadedAt: z.string() });
 type OwnersRecord = z.infer<typeof OwnersRecord>;
+const OwnerFile = z.object({ uploadedAt: z.string() });
 
 const QuarantineRecord = z.object({ kind: z.string(), message: z.string(), attempts: z.number().int().optional() });
 
@@ -76,29 +78,46 @@ export class RecordingRegistry {
     this.sheetsDir = join(base, 'sheets');
   }
 
+  /**
+   * Makes the service's directories and removes what a stopped service left: partial
+   * uploads (one service owns uploads/; a restart ends every upload in flight) and stale
+   * temporary files of the storage.
+   */
   async init(): Promise<this> {
     await this.storage.init();
-    for (const dir of [this.ownersDir, this.uploadsDir, this.sheetsDir]) await mkdir(dir, { recursive: true });
+    for (const dir of [this.ownersDir, this.uploadsDir, this.sheetsDir]) await mkdir(dir, { recursive: true, mode: 0o750 });
+    for (const name of await readdir(this.uploadsDir)) await rm(join(this.uploadsDir, name), { recursive: true, force: true });
+    await this.storage.sweep();
     return this;
   }
 
-  private ownersPath(id: string) {
-    return join(this.ownersDir, `${id}.json`);
+  private ownerDir(id: string) {
+    return join(this.ownersDir, id);
   }
 
   async owners(id: string): Promise<OwnersRecord | undefined> {
-    const parsed = OwnersRecord.safeParse(await readJson(this.ownersPath(id)));
-    return parsed.success ? parsed.data : undefined;
+    const names = await readdir(this.ownerDir(id)).catch(() => [] as string[]);
+    const entries: Array<{ owner: string; at: string }> = [];
+    for (const name of names) {
+      const at = OwnerFile.safeParse(await readJson(join(this.ownerDir(id), name)));
+      if (at.success && TOKEN_NAME.test(name)) entries.push({ owner: name, at: at.data.uploadedAt });
+    }
+    if (!entries.length) return undefined;
+    entries.sort((a, b) => a.at.localeCompare(b.at));
+    return { id, owners: entries.map((e) => e.owner), uploadedAt: entries[0].at };
   }
 
-  /** Records that `owner` uploaded recording `id` (the same content uploaded twice has two owners). */
+  /**
+   * Records that `owner` uploaded recording `id` (the same content uploaded by two people
+   * has two owners). One file per owner, created exclusively: concurrent uploads cannot
+   * overwrite each other's ownership.
+   */
   async addOwner(id: string, owner: string): Promise<void> {
-    const current = (await this.owners(id)) ?? { id, owners: [], uploadedAt: new Date().toISOString() };
-    if (current.owners.includes(owner)) return;
-    const next = { ...current, owners: [...current.owners, owner] };
-    const tmp = join(this.ownersDir, `.${id}.${randomBytes(4).toString('hex')}.partial`);
-    await writeFile(tmp, `${JSON.stringify(next)}\n`);
-    await rename(tmp, this.ownersPath(id));
+    if (!TOKEN_NAME.test(owner)) throw new Error('owner names are token names');
+    await mkdir(this.ownerDir(id), { recursive: true, mode: 0o750 });
+    await writeFile(join(this.ownerDir(id), owner), `${JSON.stringify({ uploadedAt: new Date().toISOString() })}\n`, { flag: 'wx', mode: 0o640 }).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    });
   }
 
   async isOwner(id: string, owner: string): Promise<boolean> {
@@ -162,8 +181,7 @@ export class RecordingRegistry {
           return { ...base, state: 'queued', attempts };
       }
     }
-    const inInbox = (await readdir(this.storage.inbox).catch(() => [] as string[])).some((n) => n.startsWith(`${id}.`));
-    if (inInbox) return { ...base, state: 'queued' };
+    if (await this.storage.inboxEntry(id)) return { ...base, state: 'queued' };
     if (owners) return { ...base, state: 'failed', error: { kind: 'lost', message: 'the recording is neither queued nor archived' } };
     return undefined;
   }
@@ -177,7 +195,7 @@ export class RecordingRegistry {
         if (m && RecordingId.safeParse(m[1]).success) ids.add(m[1]);
       }
     };
-    add(await readdir(this.ownersDir).catch(() => []), /^(rec-[0-9a-f]{32})\.json$/);
+    add(await readdir(this.ownersDir).catch(() => []), /^(rec-[0-9a-f]{32})$/);
     if (!owner) {
       add(await readdir(this.storage.archiveDir).catch(() => []), /^(rec-[0-9a-f]{32})$/);
       add(await readdir(this.storage.quarantineDir).catch(() => []), /^(rec-[0-9a-f]{32})\.reason\.json$/);

@@ -49,7 +49,7 @@ export async function receiveUpload(body: Readable, dir: string, maxBytes: numbe
   body.on('close', onClose);
   body.pipe(limit);
   try {
-    await pipeline(limit, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(limit, createWriteStream(path, { flags: 'wx', mode: 0o600 }));
   } catch (err) {
     body.unpipe(limit);
     await rm(path, { force: true });
@@ -85,17 +85,17 @@ export function extensionFor(info: VideoInfo, requested: string | undefined): st
 }
 
 /** Probes a received upload and renames it with the extension of its container. Removes it when it is not a usable video. */
-export async function checkUpload(path: string, requestedExt: string | undefined, config: Config): Promise<{ path: string; ext: string; info: VideoInfo }> {
+export async function checkUpload(path: string, requestedExt: string | undefined, config: Config, signal?: AbortSignal): Promise<{ path: string; ext: string; info: VideoInfo }> {
   try {
-    const info = await probeVideo(path, config);
+    const info = await probeVideo(path, config, { signal });
     const ext = extensionFor(info, requestedExt);
     const named = `${path}${ext}`;
     await rename(path, named);
     return { path: named, ext, info };
   } catch (err) {
     await rm(path, { force: true });
-    // The probe names the file it read; the caller should not learn where uploads are kept.
-    if (err instanceof BadInputError) throw new BadInputError(err.message.split(path).join('the upload'));
+    // Probe messages speak of "the input"; to an uploader it is the upload.
+    if (err instanceof BadInputError) throw new BadInputError(err.message.replace(/^the input\b/, 'the upload'));
     throw err;
   }
 }

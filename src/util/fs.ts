@@ -45,3 +45,16 @@ export async function fsyncFile(path: string): Promise<void> {
     await fh.close();
   }
 }
+
+/**
+ * Files the service and workers write under the data root are the service user's alone: new files
+ * 0640 at most (originals are made 0600 explicitly). ffmpeg and the workers' children
+ * inherit it.
+ */
+export function restrictUmask(): void {
+  try {
+    process.umask(0o027);
+  } catch {
+    /* not allowed in a worker thread; the explicit modes still apply */
+  }
+}

@@ -84,7 +84,7 @@ describe('veil serve (command line)', () => {
 
   it('serves until SIGTERM, printing its address', async () => {
     const file = join(dir, 'tokens-ok.json');
-    await writeFile(file, JSON.stringify({ tokens: [{ name: 'qa', role: 'uploader', token: 'a-token-of-twenty-chars' }] }));
+    await writeFile(file, JSON.stringify({ tokens: [{ name: 'qa', role: 'uploader', token: 'a-token-of-thirty-two-characters' }] }));
     const child = spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'serve', '--root', join(dir, 'serve-ok'), '--port', '0', '--tokens', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -94,7 +94,7 @@ describe('veil serve (command line)', () => {
     });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const me = await fetch(`${url}/api/me`, { headers: { Authorization: 'Bearer a-token-of-twenty-chars' } });
+    const me = await fetch(`${url}/api/me`, { headers: { Authorization: 'Bearer a-token-of-thirty-two-characters' } });
     expect(await me.json()).toEqual({ name: 'qa', role: 'uploader' });
     const exit = new Promise<number | null>((res) => child.once('exit', res));
     child.kill('SIGTERM');

@@ -77,6 +77,20 @@ describe('hostile media is refused before ffmpeg reads anything it names', () =>
     expect(await readdir(dir)).not.toContain('m.json');
   });
 
+  it('a recording whose name and content disagree is redacted once, its audio fitted to the container', async () => {
+    // Matroska with H.264 and AAC, named .webm: WebM takes neither codec as it is.
+    const source = join(dir, 'with-audio.mp4');
+    await writeScene(profileScene({ ...SMALL, seconds: 1, audio: true }), source);
+    const named = join(allowed, 'call.webm');
+    await exec('ffmpeg', ['-v', 'error', '-i', source, '-c', 'copy', '-f', 'matroska', named]);
+    const out = join(outDir, 'call.out.webm');
+    const result = await veil(['redact', named, '--out', out, '--quiet']);
+    expect(result.code, result.stderr).toBe(0);
+    const { stdout } = await exec('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', out]);
+    expect(stdout.trim().split('\n').sort()).toEqual(['opus', 'vp9']);
+    for (const f of await readdir(outDir)) await exec('rm', ['-f', join(outDir, f)]);
+  }, 90_000);
+
   it('a truncated index is bad input, not a crash', async () => {
     const cut = join(allowed, 'cut-moov.mp4');
     const fast = join(dir, 'fast.mp4');

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -65,7 +65,7 @@ function worker(name: string, root: string, extra: Partial<Parameters<typeof sta
 
 async function enqueue(storage: LocalStorage, queue: Queue<RedactJobData, RedactJobResult>, file: string) {
   const { id, ext } = await storage.ingest(file);
-  return addRecording(queue, { recordingId: id, ext, options: {} });
+  return addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: {} });
 }
 
 describe('queue workers', () => {
@@ -77,6 +77,7 @@ describe('queue workers', () => {
     expect(result).toMatchObject({ recordingId: job.id, archived: `archive/${job.id}`, alreadyArchived: false });
     expect(result.piiTracks).toBeGreaterThanOrEqual(10);
     expect((await readdir(storage.archivePath(job.id!))).sort()).toEqual(['manifest.json', 'video.mp4']);
+    for (const f of ['manifest.json', 'video.mp4']) expect((await stat(join(storage.archivePath(job.id!), f))).mode & 0o777).toBe(0o640);
     expect(await readdir(storage.inbox)).toEqual([]);
     expect(await readdir(storage.work)).toEqual([]);
     const exposure = await measureExposure(sample, join(storage.archivePath(job.id!), 'video.mp4'), truth);
@@ -98,15 +99,20 @@ describe('queue workers', () => {
   it('quarantine bad input at once, with a reason, and never retry it', async () => {
     const { name, root, storage, queue, events } = await setup();
     worker(name, root);
-    const notVideo = join(dir, 'notes.mp4');
-    await writeFile(notVideo, 'not a video at all\n'.repeat(100));
+    // Text is refused before it is queued; an MP4 header over garbage is queued and fails.
+    const text = join(dir, 'notes.mp4');
+    await writeFile(text, 'not a video at all\n'.repeat(100));
+    await expect(storage.ingest(text)).rejects.toThrow(/not an MP4\/MOV or Matroska\/WebM video/);
+    const notVideo = join(dir, 'broken.mp4');
+    await writeFile(notVideo, Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypisom'), Buffer.alloc(12), Buffer.alloc(400, 7)]));
     const job = await enqueue(storage, queue, notVideo);
-    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/not a readable video/);
+    await expect(job.waitUntilFinished(events, 60_000)).rejects.toThrow(/not a readable video|no video stream/);
     const failed = await queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);
     const reason = JSON.parse(await readFile(join(storage.quarantineDir, `${job.id}.reason.json`), 'utf8'));
     expect(reason).toMatchObject({ id: job.id, kind: 'bad-input' });
     expect(await readdir(storage.quarantineDir)).toContain(`${job.id}.mp4`);
+    expect((await stat(join(storage.quarantineDir, `${job.id}.mp4`))).mode & 0o777).toBe(0o600);
     expect(await readdir(storage.archiveDir)).toEqual([]);
     expect(await readdir(storage.inbox)).toEqual([]);
   });
@@ -205,14 +211,22 @@ describe('time limits and the inbox watcher', () => {
     const drop = join(dir, `drop-${name}`);
     await import('node:fs/promises').then((fs) => fs.mkdir(drop));
     const env = { ...process.env, VEIL_QUEUE: name, REDIS_URL };
-    const watcher = spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'watch', drop, '--root', root, '--interval', '0.2'], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    const watcher = spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'watch', drop, '--root', root, '--interval', '0.2'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     watcher.stdout!.on('data', (d) => (out += d));
+    watcher.stderr!.on('data', (d) => (err += d));
     toClose.push(async () => void watcher.kill('SIGKILL'));
+    // A file that is no recording, named with a person's name and number: skipped, named nowhere, left where it was.
+    const bad = 'Jane Doe +44 7700 900123.mp4';
+    await writeFile(join(drop, bad), 'meeting notes\n'.repeat(50));
     await import('node:fs/promises').then((fs) => fs.copyFile(sample, join(drop, 'dropped call.mp4')));
-    for (let i = 0; i < 100 && !out.includes('queued'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && !(out.includes('queued') && err.includes('skipped')); i++) await new Promise((r) => setTimeout(r, 100));
     expect(out).toMatch(/^queued rec-[0-9a-f]{32}\n$/);
-    expect(await readdir(drop)).toEqual([]);
+    expect(err).toContain('veil: error: skipped a file: the input is not an MP4/MOV or Matroska/WebM video');
+    expect(err).not.toMatch(/Jane|7700|900123/);
+    expect(await readdir(drop)).toEqual([bad]);
+    expect((await readdir(join(root, 'inbox'))).filter((n) => !n.startsWith('.'))).toHaveLength(1);
     expect(await queue.getJobCounts('wait')).toMatchObject({ wait: 1 });
     const exited = new Promise<number | null>((res) => watcher.on('exit', (code) => res(code)));
     watcher.kill('SIGINT');

@@ -97,7 +97,7 @@ describe('veil serve API', () => {
     const res = await upload(Buffer.from('this is not a video, just text pretending to be one\n'.repeat(50)), TOKENS.uploader);
     expect(res.status).toBe(422);
     const body = (await res.json()) as { error: string };
-    expect(body.error).toMatch(/not a readable video/);
+    expect(body.error).toBe('the upload is not an MP4/MOV or Matroska/WebM video');
     expect(body.error).not.toContain(root);
     expect(await readdir(join(root, 'service', 'uploads'))).toEqual([]);
     expect(await readdir(join(root, 'inbox'))).toEqual([]);
@@ -276,11 +276,19 @@ describe('veil serve API', () => {
     expect((await get('/admin/queues/api/queues', TOKENS.reviewer)).status).toBe(403);
   });
 
-  it('signs a browser in with a cookie and refuses cross-site state changes made with it', async () => {
-    const bad = await fetch(`${service.url}/login`, { method: 'POST', body: new URLSearchParams({ token: 'wrong-token-wrong-token' }), redirect: 'manual' });
+  it('signs a browser in with a session cookie (not the token), signs it out for good, and refuses cross-site state changes', async () => {
+    const own = { Origin: service.url };
+    const bad = await fetch(`${service.url}/login`, { method: 'POST', headers: own, body: new URLSearchParams({ token: 'wrong-token-wrong-token' }), redirect: 'manual' });
     expect(bad.status).toBe(401);
+    // Login CSRF: a form on another site, or a request that says nothing of where it comes from.
+    for (const headers of [{ Origin: 'https://evil.example' }, { 'Sec-Fetch-Site': 'cross-site' }, {}] as Array<Record<string, string>>) {
+      const cross = await fetch(`${service.url}/login`, { method: 'POST', headers, body: new URLSearchParams({ token: TOKENS.uploader }), redirect: 'manual' });
+      expect(cross.status).toBe(403);
+      expect(cross.headers.get('set-cookie')).toBeNull();
+    }
     const login = await fetch(`${service.url}/login`, {
       method: 'POST',
+      headers: own,
       body: new URLSearchParams({ token: TOKENS.uploader, next: '//evil.example/' }),
       redirect: 'manual',
     });
@@ -289,6 +297,10 @@ describe('veil serve API', () => {
     const cookie = login.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toMatch(/Max-Age=43200/i);
+    expect(cookie).not.toMatch(/Secure/i);
+    expect(cookie).not.toContain(TOKENS.uploader);
+    expect(cookie).not.toContain(encodeURIComponent(TOKENS.uploader));
     const jar = cookie.split(';')[0];
     expect((await get('/api/me', undefined, { Cookie: jar })).status).toBe(200);
     const cross = await fetch(`${service.url}/api/recordings?ext=.mp4`, {
@@ -297,5 +309,13 @@ describe('veil serve API', () => {
       body: new Uint8Array(original),
     });
     expect(cross.status).toBe(403);
+    // Sign-out from another site is refused too; from our pages it ends the session on the server.
+    expect((await fetch(`${service.url}/logout`, { method: 'POST', headers: { Cookie: jar, Origin: 'https://evil.example' }, redirect: 'manual' })).status).toBe(403);
+    expect((await get('/api/me', undefined, { Cookie: jar })).status).toBe(200);
+    const out = await fetch(`${service.url}/logout`, { method: 'POST', headers: { Cookie: jar, ...own }, redirect: 'manual' });
+    expect(out.status).toBe(303);
+    const after = await get('/api/me', undefined, { Cookie: jar });
+    expect(after.status).toBe(401);
+    expect(await after.json()).toEqual({ error: 'the session has ended; sign in again' });
   });
 });

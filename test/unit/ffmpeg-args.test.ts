@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import {
+  audioCodecOptions,
   containerForPath,
   reducedFramesJob,
   renderJob,
@@ -87,6 +88,24 @@ describe('renderJob', () => {
     expect(opts).toContain('-filter_script:v /tmp/masks.filter');
     expect(opts).toContain('-c:v libx264 -preset veryfast -crf 20');
     expect(job.inputOptions).toContain('-stats');
+  });
+
+  it('opens the input only as its sniffed container, over the file protocol, with a time limit', () => {
+    expect(job.input).toBe('file:/in.mp4');
+    expect(job.inputOptions.join(' ')).toContain('-f mov -protocol_whitelist file -enable_drefs 0 -use_absolute_path 0');
+    expect(job.timeLimitSec).toBe(60 + 20 * 10);
+    const mkv = reducedFramesJob('rel/concat:x.mkv', { ...info, demuxer: 'matroska' });
+    expect(mkv.input).toMatch(/^file:\/.*\/rel\/concat:x\.mkv$/);
+    expect(mkv.inputOptions.join(' ')).toContain('-f matroska -protocol_whitelist file');
+    expect(mkv.inputOptions).not.toContain('-enable_drefs');
+  });
+
+  it('copies audio the output container takes, and re-encodes what it does not', () => {
+    expect(audioCodecOptions('mp4', [{ index: 1, codec: 'aac' }])).toEqual(['-map', '0:a', '-c:a', 'copy']);
+    expect(audioCodecOptions('matroska', [{ index: 1, codec: 'pcm_f32le' }])).toEqual(['-map', '0:a', '-c:a', 'copy']);
+    expect(audioCodecOptions('webm', [{ index: 1, codec: 'aac' }])).toEqual(['-map', '0:a', '-c:a', 'libopus', '-b:a', '96k']);
+    expect(audioCodecOptions('mp4', [{ index: 1, codec: 'vorbis' }])).toEqual(['-map', '0:a', '-c:a', 'aac', '-b:a', '160k']);
+    expect(audioCodecOptions('mp4', [])).toEqual([]);
   });
 
   it('picks the container from the output name', () => {

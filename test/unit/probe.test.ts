@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
-import { videoInfoFromProbe } from '../../src/media/probe.js';
+import { sniffDemuxer } from '../../src/media/input.js';
+import { ffprobeArgs, scrubPath, videoInfoFromProbe } from '../../src/media/probe.js';
+import { extensionForDemuxer } from '../../src/storage/local.js';
 
 const config = parseConfig({});
 const video = (over: Record<string, unknown> = {}) => ({
@@ -43,5 +45,51 @@ describe('videoInfoFromProbe', () => {
     ['no frame rate', [video({ avg_frame_rate: '0/0', r_frame_rate: '0/0' })], /no frame rate/],
   ])('rejects %s', (_, streams, message) => {
     expect(() => videoInfoFromProbe(probe(streams as unknown[]), 1, config)).toThrow(message);
+  });
+});
+
+describe('sniffDemuxer', () => {
+  const box = (type: string, size = 24) => Buffer.concat([Buffer.from([0, 0, 0, size]), Buffer.from(type), Buffer.alloc(16)]);
+  it('takes ISO BMFF/QuickTime and Matroska/WebM by their own bytes', () => {
+    expect(sniffDemuxer(box('ftyp'))).toBe('mov');
+    expect(sniffDemuxer(box('moov'))).toBe('mov');
+    expect(sniffDemuxer(box('wide', 8))).toBe('mov');
+    expect(sniffDemuxer(Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x84]), Buffer.from('webm')]))).toBe('matroska');
+    expect(sniffDemuxer(Buffer.concat([Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0x9f, 0x42, 0x82, 0x88]), Buffer.from('matroska')]))).toBe('matroska');
+  });
+
+  it('refuses playlists, scripts, images, text and impossible box sizes', () => {
+    for (const text of ['#EXTM3U\n#EXTINF:1,\n/etc/passwd\n', '<?xml version="1.0"?><MPD>', 'ffconcat version 1.0\n', 'v=0\no=- 0 0 IN IP4 1.2.3.4', 'file:///etc/passwd']) {
+      expect(sniffDemuxer(Buffer.from(text)), text).toBeUndefined();
+    }
+    expect(sniffDemuxer(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBeUndefined();
+    expect(sniffDemuxer(box('ftyp', 3))).toBeUndefined();
+    expect(sniffDemuxer(Buffer.from([0x1a, 0x45, 0xdf, 0xa3, 0, 0, 0, 0]))).toBeUndefined();
+    expect(sniffDemuxer(Buffer.alloc(0))).toBeUndefined();
+  });
+
+  it('keeps a name that fits the bytes, and gives a mislabelled file its own container', () => {
+    expect(extensionForDemuxer('mov', '.mov')).toBe('.mov');
+    expect(extensionForDemuxer('mov', '.webm')).toBe('.mp4');
+    expect(extensionForDemuxer('matroska', '.webm')).toBe('.webm');
+    expect(extensionForDemuxer('matroska', '.mp4')).toBe('.mkv');
+  });
+
+  it('a probe that does not describe the pinned container is refused', () => {
+    const raw = { streams: [video()], format: { format_name: 'hls', duration: '10.0' } } as never;
+    expect(() => videoInfoFromProbe(raw, 1, config, 'mov')).toThrow(/not an MP4\/MOV or Matroska\/WebM/);
+    const mkv = { streams: [video()], format: { format_name: 'matroska,webm', duration: '10.0' } } as never;
+    expect(videoInfoFromProbe(mkv, 1, config, 'matroska').demuxer).toBe('matroska');
+  });
+
+  it('ffprobe gets the demuxer, the file protocol alone and a file URL', () => {
+    expect(ffprobeArgs('/data/in box.mp4', 'mov').join(' ')).toBe(
+      '-hide_banner -loglevel error -f mov -protocol_whitelist file -enable_drefs 0 -use_absolute_path 0 -count_packets -show_streams -show_format -of json -i file:/data/in box.mp4',
+    );
+  });
+
+  it('scrubs the path and the name from a tool message', () => {
+    expect(scrubPath('file:/d/Jane Doe.mp4: Invalid data found', '/d/Jane Doe.mp4')).toBe('the input: Invalid data found');
+    expect(scrubPath('Error opening Jane Doe.mp4', '/d/Jane Doe.mp4')).toBe('Error opening the input');
   });
 });

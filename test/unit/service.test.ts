@@ -5,22 +5,23 @@ import type { Manifest } from '../../src/manifest.js';
 import { can, loadTokens, parseTokens, presentedToken } from '../../src/service/auth.js';
 import { escapeHtml, html, spotCheckFrames, timeline } from '../../src/service/pages.js';
 import { formatBytes } from '../../src/service/upload.js';
+import { FailureLimiter, sameOrigin, SessionStore } from '../../src/service/sessions.js';
 
 describe('tokens', () => {
   const table = parseTokens(
     {
       tokens: [
-        { name: 'qa-1', role: 'uploader', token: 'a-long-uploader-token' },
-        { name: 'ops', role: 'admin', sha256: createHash('sha256').update('a-long-admin-token').digest('hex') },
+        { name: 'qa-1', role: 'uploader', token: 'a-long-uploader-token-of-32-chars' },
+        { name: 'ops', role: 'admin', sha256: createHash('sha256').update('a-long-admin-token-of-32-characters').digest('hex') },
       ],
     },
     'test',
   );
 
   it('finds the holder of a token given in clear or by hash, and nobody for anything else', () => {
-    expect(table.lookup('a-long-uploader-token')).toEqual({ name: 'qa-1', role: 'uploader' });
-    expect(table.lookup('a-long-admin-token')).toEqual({ name: 'ops', role: 'admin' });
-    expect(table.lookup('a-long-uploader-tokeN')).toBeUndefined();
+    expect(table.lookup('a-long-uploader-token-of-32-chars')).toEqual({ name: 'qa-1', role: 'uploader' });
+    expect(table.lookup('a-long-admin-token-of-32-characters')).toEqual({ name: 'ops', role: 'admin' });
+    expect(table.lookup('a-long-uploader-token-of-32-chars-of-32-charS')).toBeUndefined();
     expect(table.lookup('')).toBeUndefined();
     expect(table.lookup(undefined)).toBeUndefined();
   });
@@ -31,21 +32,24 @@ describe('tokens', () => {
         {
           tokens: [
             { name: 'has space', role: 'uploader', token: 'short' },
-            { name: 'x', role: 'root', token: 'long-enough-token-1' },
-            { name: 'y', role: 'admin', token: 'long-enough-token-2', sha256: 'a'.repeat(64) },
+            { name: 'x', role: 'root', token: 'long-enough-token-1-long-enough-1' },
+            { name: 'y', role: 'admin', token: 'long-enough-token-2-long-enough-2', sha256: 'a'.repeat(64) },
           ],
         },
         'the token file t.json',
       );
     expect(bad).toThrow(BadInputError);
     expect(bad).toThrow(/tokens\.0\.name.*tokens\.0\.token.*tokens\.1\.role.*exactly one of token or sha256/s);
-    expect(() => parseTokens({ tokens: [{ name: 'a', role: 'admin', token: 'x'.repeat(16) }, { name: 'a', role: 'uploader', token: 'y'.repeat(16) }] }, 't')).toThrow(/unique/);
+    expect(() => parseTokens({ tokens: [{ name: 'a', role: 'admin', token: 'x'.repeat(32) }, { name: 'a', role: 'uploader', token: 'y'.repeat(32) }] }, 't')).toThrow(/unique/);
     expect(() => parseTokens({ tokens: [] }, 't')).toThrow(BadInputError);
+    // Under 32 characters is too guessable; `..` would name a directory of the owner list.
+    expect(() => parseTokens({ tokens: [{ name: 'a', role: 'admin', token: 'x'.repeat(31) }] }, 't')).toThrow(/at least 32 characters/);
+    expect(() => parseTokens({ tokens: [{ name: '..', role: 'admin', token: 'x'.repeat(32) }] }, 't')).toThrow(/tokens\.0\.name/);
   });
 
   it('loads from VEIL_TOKENS, and says how to configure when nothing is given', async () => {
-    const t = await loadTokens(undefined, { VEIL_TOKENS: JSON.stringify({ tokens: [{ name: 'r', role: 'reviewer', token: 'r'.repeat(20) }] }) });
-    expect(t.lookup('r'.repeat(20))?.role).toBe('reviewer');
+    const t = await loadTokens(undefined, { VEIL_TOKENS: JSON.stringify({ tokens: [{ name: 'r', role: 'reviewer', token: 'r'.repeat(32) }] }) });
+    expect(t.lookup('r'.repeat(32))?.role).toBe('reviewer');
     await expect(loadTokens(undefined, {})).rejects.toThrow(/--tokens <file.json> or set VEIL_TOKENS/);
     await expect(loadTokens(undefined, { VEIL_TOKENS: '{not json' })).rejects.toThrow(/VEIL_TOKENS is not valid JSON/);
     await expect(loadTokens('/nonexistent/tokens.json', {})).rejects.toThrow(/cannot be read/);
@@ -62,9 +66,12 @@ describe('tokens', () => {
   });
 
   it('reads a bearer header before the cookie', () => {
-    expect(presentedToken({ authorization: 'Bearer abc', cookie: 'veil_token=def' })).toEqual({ token: 'abc', via: 'header' });
+    expect(presentedToken({ authorization: 'Bearer abc', cookie: 'veil_session=def' })).toEqual({ token: 'abc', via: 'header' });
     expect(presentedToken({ authorization: 'Basic abc' })).toEqual({});
-    expect(presentedToken({ cookie: 'a=1; veil_token=d%2Bf; b=2' })).toEqual({ token: 'd+f', via: 'cookie' });
+    expect(presentedToken({ cookie: 'a=1; veil_session=d-f_9; b=2' })).toEqual({ session: 'd-f_9', via: 'cookie' });
+    // A malformed cookie is no session, not an error.
+    expect(presentedToken({ cookie: 'veil_session=%E0%A4%A' })).toEqual({});
+    expect(presentedToken({ cookie: 'veil_session=' })).toEqual({});
     expect(presentedToken({})).toEqual({});
   });
 });
@@ -104,5 +111,55 @@ describe('pages', () => {
     expect(formatBytes(4 * 1024 ** 3)).toBe('4 GiB');
     expect(formatBytes(1536 * 1024)).toBe('1.5 MiB');
     expect(formatBytes(100)).toBe('100 bytes');
+  });
+});
+
+describe('sessions and the sign-in throttle', () => {
+  it('a session lasts its time to live, and sign-out ends it', () => {
+    let now = 1_000;
+    const store = new SessionStore(60_000, 100, () => now);
+    const a = store.create({ name: 'qa-1', role: 'uploader' });
+    const b = store.create({ name: 'qa-1', role: 'uploader' });
+    expect(a).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a).not.toBe(b);
+    expect(store.lookup(a)).toEqual({ name: 'qa-1', role: 'uploader' });
+    store.revoke(a);
+    expect(store.lookup(a)).toBeUndefined();
+    now += 59_999;
+    expect(store.lookup(b)?.name).toBe('qa-1');
+    now += 1;
+    expect(store.lookup(b)).toBeUndefined();
+    expect(store.lookup(undefined)).toBeUndefined();
+  });
+
+  it('keeps at most its limit of sessions, dropping the oldest', () => {
+    const store = new SessionStore(60_000, 3);
+    const ids = [1, 2, 3, 4].map(() => store.create({ name: 'r', role: 'reviewer' }));
+    expect(store.size).toBe(3);
+    expect(store.lookup(ids[0])).toBeUndefined();
+    expect(store.lookup(ids[3])).toBeDefined();
+  });
+
+  it('refuses an address after too many failures until its window has passed', () => {
+    let now = 0;
+    const limiter = new FailureLimiter(3, 10_000, () => now);
+    for (let i = 0; i < 3; i++) {
+      expect(limiter.retryAfterSec('10.0.0.1')).toBe(0);
+      limiter.fail('10.0.0.1');
+      now += 1000;
+    }
+    expect(limiter.retryAfterSec('10.0.0.1')).toBe(7);
+    expect(limiter.retryAfterSec('10.0.0.2')).toBe(0);
+    now = 10_001;
+    expect(limiter.retryAfterSec('10.0.0.1')).toBe(0);
+  });
+
+  it('takes a state change as our own only when the browser says so', () => {
+    const own = 'http://127.0.0.1:8080';
+    expect(sameOrigin({ 'sec-fetch-site': 'same-origin' }, own)).toBe(true);
+    expect(sameOrigin({ 'sec-fetch-site': 'same-site', origin: own }, own)).toBe(false);
+    expect(sameOrigin({ origin: own }, own)).toBe(true);
+    expect(sameOrigin({ origin: 'http://127.0.0.1:8081' }, own)).toBe(false);
+    expect(sameOrigin({}, own)).toBe(false);
   });
 });
