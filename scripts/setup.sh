@@ -16,9 +16,9 @@ node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm dependencies"
-  # npm install, not npm ci: it installs what package-lock.json pins, but does not refuse
-  # a lock file that lacks optional packages for other platforms.
-  npm install --no-audit --no-fund --loglevel=error >&2
+  # npm ci: exactly what package-lock.json pins (it lists every platform's optional
+  # packages), and the lock file is never rewritten.
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
 
 apt_install() {
