@@ -18,6 +18,7 @@ import { plainTranscodeJob } from '../src/media/ffmpeg-args.js';
 import { runFfmpeg } from '../src/media/ffmpeg.js';
 import { probeVideo } from '../src/media/probe.js';
 import { measureExposure, readTruth } from '../src/synth/exposure.js';
+import { findLeaks } from '../src/synth/leaks.js';
 import { writeScene } from '../src/synth/render.js';
 import { benchScenarios } from './scenarios.js';
 
@@ -67,7 +68,11 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 interface VeilRun {
   seconds: number;
   peakBytes: number;
+  /** Exit 3: verification still found PII and nothing was written (a failure, counted as such). */
+  refused: boolean;
   summary: Record<string, unknown>;
+  stdout: string;
+  stderr: string;
 }
 
 async function runVeil(input: string, output: string, extra: string[] = []): Promise<VeilRun> {
@@ -86,8 +91,9 @@ async function runVeil(input: string, output: string, extra: string[] = []): Pro
   const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code === 3) return { seconds, peakBytes: peak, refused: true, summary: {}, stdout, stderr };
   if (code !== 0) throw new Error(`veil redact failed (${code}): ${stderr.trim().split('\n').pop()}`);
-  return { seconds, peakBytes: peak, summary: JSON.parse(stdout.trim().split('\n').pop()!) };
+  return { seconds, peakBytes: peak, refused: false, summary: JSON.parse(stdout.trim().split('\n').pop()!), stdout, stderr };
 }
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
@@ -109,6 +115,7 @@ async function main() {
   await mkdir(dir, { recursive: true });
   const config = parseConfig({});
   const rows: Array<Record<string, unknown>> = [];
+  let leakCount = 0;
   const scenarios = benchScenarios(seconds, values.long).filter((s) => !only || only.includes(s.name));
   console.log(`veil bench: ${scenarios.length} scenarios of ${seconds} s at 30 fps; times are wall seconds on this machine\n`);
   for (const s of scenarios) {
@@ -129,8 +136,14 @@ async function main() {
       if (mode === 'naive') await writeFile(naiveConfig, JSON.stringify({ analysis: { mode: 'naive' } }));
       process.stderr.write(`redacting ${s.name}${mode === 'naive' ? ' (naive)' : ''}...\n`);
       const veil = await runVeil(input, redacted, mode === 'naive' ? ['--config', naiveConfig] : []);
+      // Nothing veil wrote outside the video may hold a value of the truth.
+      const manifestPath = `${redacted}.manifest.json`;
+      const written = { stdout: veil.stdout, stderr: veil.stderr, manifest: veil.refused ? '' : await readFile(manifestPath, 'utf8') };
+      const leaks = findLeaks(written, truth.items.filter((i) => i.kind === 'pii'));
+      for (const l of leaks) process.stderr.write(`LEAK: a ${l.type} value of ${s.name} in ${l.where}\n`);
+      leakCount += leaks.length;
       // Scoring decodes both videos whole through this process; --no-score skips it (speed and memory only).
-      const exposure = values['no-score']
+      const exposure = values['no-score'] || veil.refused
         ? { piiItemFrames: NaN, exposedItemFrames: NaN, longestExposureSec: NaN, textItemFrames: 0, maskedTextItemFrames: 0 }
         : await measureExposure(input, redacted, truth, config);
       const row = {
@@ -147,6 +160,8 @@ async function main() {
         transcodeSec: plainSec,
         ratio: veil.seconds / plainSec,
         peakMiB: veil.peakBytes / 2 ** 20,
+        refused: veil.refused,
+        leaks: leaks.length,
         reads: veil.summary.reads,
         tracks: veil.summary.tracks,
       };
@@ -159,13 +174,16 @@ async function main() {
   console.log('-'.repeat(header.length));
   for (const r of rows) {
     console.log(
-      `${String(r.scenario).padEnd(27)}${pad(r.kind as string, 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.reads as number, 6)}`,
+      `${String(r.scenario).padEnd(27)}${pad(r.refused ? 'REFUSED' : (r.kind as string), 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.reads as number, 6)}`,
     );
   }
   await writeFile(join(dir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
   console.log(`\nexposed: PII item-frames whose ink is mostly unchanged in the output (goal 0).`);
   console.log(`overmask: non-PII text item-frames masked. ratio: veil wall time / plain libx264 veryfast transcode.`);
   console.log(`results: ${join(dir, 'results.json')}`);
+  const refused = rows.filter((r) => r.refused).length;
+  console.log(`refused (exit 3, nothing written): ${refused} of ${rows.length}; raw values found outside the videos: ${leakCount}`);
+  if (leakCount) throw new Error(`${leakCount} raw values found in manifests or logs`);
 }
 
 main().catch((err) => {

@@ -82,14 +82,32 @@ export const ManifestSchema = z.object({
 });
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-/** A form of a value that tells a reviewer what kind of thing was masked, not what it was. */
-export function maskValue(type: PiiTypeT, value: string): string {
+/**
+ * An e-mail address standing alone: not glued to other text on either side (OCR reads
+ * `@` as `©` or `®` at times). Only such a token gives a masked form with its domain.
+ */
+const EMAIL_TOKEN = /(?<![^\s,;:<>()[\]"'])([A-Za-z0-9._%+-]+)[@©®]([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})(?![A-Za-z0-9@©®._%+-])/g;
+
+/**
+ * The masked forms of one detection: what tells a reviewer the kind of thing masked, not
+ * what it was. Built from the type and at most three characters of the text, never by
+ * cutting pieces out of it: a detection can hold several values that OCR ran together,
+ * and each e-mail address gets a form of its own (`j***@example.com`) only when it stands
+ * alone; anything else gives `j***` plus its last two characters, or `***`.
+ */
+export function maskedForms(type: PiiTypeT, value: string): string[] {
   const v = value.trim();
   if (type === 'email') {
-    const at = v.search(/[@©®]/);
-    if (at > 0) return `${v[0]}***@${v.slice(at + 1).trim()}`;
+    const forms = [...v.matchAll(EMAIL_TOKEN)].map((m) => `${m[1][0]}***@${m[2].toLowerCase()}`);
+    if (forms.length) return [...new Set(forms)];
+    return [v.length >= 5 ? `${v[0]}***@***` : '***'];
   }
-  if (v.length >= 10) return `${v[0]}***${v.slice(-2)}`;
-  if (v.length >= 5) return `${v[0]}***`;
-  return '***';
+  if (v.length >= 10) return [`${v[0]}***${v.slice(-2)}`];
+  if (v.length >= 5) return [`${v[0]}***`];
+  return ['***'];
+}
+
+/** The masked forms of one detection as one string (reports, command-line output). */
+export function maskValue(type: PiiTypeT, value: string): string {
+  return maskedForms(type, value).join(', ');
 }

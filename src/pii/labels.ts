@@ -13,9 +13,18 @@ interface Label {
   value: (rest: string) => [number, number] | null;
 }
 
+/**
+ * Words that join two things in a sentence ("IP 203.0.113.42 and card 5555..."): a value
+ * ends before them, so a label does not take the next value of another type with its own.
+ */
+const CONNECTOR = /\s(?:and|or|to|from|via|with|then|but|for|at|on|by|is|was|were|plus|und|et|y)\b/i;
+
+/** The rest of the line up to a connecting word, if it holds at least `n` digits. */
 const hasDigits = (n: number) => (rest: string) => {
-  const digits = rest.replace(/\D/g, '').length;
-  return digits >= n ? wholeValue(rest) : null;
+  const cut = CONNECTOR.exec(rest);
+  const head = cut ? rest.slice(0, cut.index) : rest;
+  const digits = head.replace(/\D/g, '').length;
+  return digits >= n ? wholeValue(head) : null;
 };
 
 /** The whole rest of the line, trimmed, if it holds at least two letters or digits. */
@@ -28,10 +37,16 @@ export function wholeValue(rest: string): [number, number] | null {
 
 // Capitalised words; a capital OCR read as a digit (5ofia, 0kafor) still counts.
 const NAME = /^\s*([\p{Lu}0158][\p{L}0158'’.-]*(?:\s+(?:[\p{Lu}0158][\p{L}0158'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
+/** A version or build number next to a product name ("Chrome 126.0", "Desktop v2.14.3"). */
+const VERSION = /^\s*\(?v?\d+(?:[.,]\d+)+/i;
+
 function nameValue(rest: string): [number, number] | null {
   const m = NAME.exec(rest);
   if (!m) return null;
   const start = m[0].length - m[1].length;
+  // A name is not a product with its version, nor words that are mostly digits.
+  if (VERSION.test(rest.slice(m[0].length))) return null;
+  if (m[1].split(/\s+/).some((w) => (w.match(/\d/g)?.length ?? 0) >= 2)) return null;
   return m[1].replace(/[^\p{L}]/gu, '').length >= 2 ? [start, m[0].length] : null;
 }
 

@@ -3,7 +3,7 @@
  * indices) with a type and a confidence; checksums raise confidence but a candidate of
  * the right shape is kept, since OCR damages checksums more often than it invents shapes.
  */
-import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
 import { base58CheckValid, bech32Valid, eip55Valid, ibanValid, IBAN_LENGTHS, luhnValid } from './checksums.js';
 import type { PiiType } from './types.js';
 
@@ -148,12 +148,27 @@ const address: Recognizer = (t) =>
 
 const DATE_LIKE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b/;
 
+/**
+ * Countries whose national formats (no +, a trunk 0 or none) are read too: where an
+ * exchange's customers are. Each is tried only on a line with a national-looking number.
+ */
+const NATIONAL_COUNTRIES: CountryCode[] = ['GB', 'DE', 'FR', 'ES', 'IT', 'NL', 'PL', 'TR', 'UA', 'PH', 'JP', 'CN', 'KR', 'IN', 'ID', 'VN', 'TH', 'NG', 'BR', 'MX', 'AU', 'ZA', 'AE'];
+/** A trunk-prefixed national number (0917 123 4567, 090-1234-5678) or a Chinese mobile (138...). */
+const NATIONAL_SHAPE = /(?<![\d+])0\d(?:[ ().-]?\d){7,11}(?!\d)|(?<![\d+])1[3-9]\d(?:[ -]?\d){8}(?!\d)/;
+
 const phone: Recognizer = (t) => {
   const out: Span[] = [];
-  for (const found of findPhoneNumbersInText(t, { defaultCountry: 'US' })) {
+  const take = (startsAt: number, endsAt: number, detector: string, confidence: number) => {
     // A date followed by an hour reads as a number to libphonenumber.
-    if (DATE_LIKE.test(t.slice(found.startsAt, found.endsAt))) continue;
-    out.push({ type: 'phone', detector: 'pattern:phone', confidence: 0.85, start: found.startsAt, end: found.endsAt });
+    if (DATE_LIKE.test(t.slice(startsAt, endsAt))) return;
+    if (out.some((s) => s.start === startsAt && s.end === endsAt)) return;
+    out.push({ type: 'phone', detector, confidence, start: startsAt, end: endsAt });
+  };
+  for (const found of findPhoneNumbersInText(t, { defaultCountry: 'US' })) take(found.startsAt, found.endsAt, 'pattern:phone', 0.85);
+  if (NATIONAL_SHAPE.test(t)) {
+    for (const country of NATIONAL_COUNTRIES) {
+      for (const found of findPhoneNumbersInText(t, { defaultCountry: country })) take(found.startsAt, found.endsAt, 'pattern:phone-national', 0.75);
+    }
   }
   // International numbers libphonenumber does not know the plan of still have this shape.
   out.push(

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { ocrWorkerCount, type Config } from '../config.js';
 import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/verify.js';
 import { TransientError, VerificationError } from '../errors.js';
-import { ManifestSchema, maskValue, type Manifest } from '../manifest.js';
+import { ManifestSchema, maskedForms, type Manifest } from '../manifest.js';
 import { renderJob } from '../media/ffmpeg-args.js';
 import { checkFfmpegCapabilities, overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
 import { probeVideo } from '../media/probe.js';
@@ -245,7 +245,7 @@ export function buildManifest(args: {
       endSec: seconds(t.to + 1),
       box: t.box,
       ...(t.path?.length ? { endBox: { ...t.box, y: t.box.y + t.path[t.path.length - 1] } } : {}),
-      masked: [...new Set(t.values.map((v) => maskValue(t.types[0], v)))],
+      masked: [...new Set(t.values.flatMap((v) => maskedForms(t.types[0], v)))],
     })),
     verification: {
       frames: args.verification.frames,

@@ -8,6 +8,7 @@ import { PII_TYPES } from '../../src/pii/types.js';
 import { addRecording, redisConnection, type RedactJobData, type RedactJobResult } from '../../src/queue/jobs.js';
 import { LocalStorage } from '../../src/storage/local.js';
 import { measureExposure } from '../../src/synth/exposure.js';
+import { findLeaks } from '../../src/synth/leaks.js';
 import { writeScene } from '../../src/synth/render.js';
 import { chatScene, profileScene } from '../../src/synth/scenarios.js';
 import type { GroundTruth } from '../../src/synth/scene.js';
@@ -71,7 +72,8 @@ async function enqueue(storage: LocalStorage, queue: Queue<RedactJobData, Redact
 describe('queue workers', () => {
   it('archive a verified recording with its manifest and empty the inbox', async () => {
     const { name, root, storage, queue, events } = await setup();
-    worker(name, root);
+    const logs: string[] = [];
+    worker(name, root, { log: (line) => void logs.push(line) });
     const job = await enqueue(storage, queue, sample);
     const result = await job.waitUntilFinished(events, 120_000);
     expect(result).toMatchObject({ recordingId: job.id, archived: `archive/${job.id}`, alreadyArchived: false });
@@ -86,6 +88,23 @@ describe('queue workers', () => {
     const stored = JSON.stringify([job.data, result, await queue.getJob(job.id!).then((j) => j?.progress)]);
     expect(stored).not.toMatch(/customer|Sofia|@/);
     for (const item of truth.items.filter((i) => i.kind === 'pii')) expect(stored).not.toContain(item.text);
+    // Everything veil left outside the video: the manifest, every key of this queue in Redis, the worker's log.
+    const redis: string[] = [];
+    for (const key of await connection.keys(`bull:${name}:*`)) {
+      const type = await connection.type(key);
+      if (type === 'hash') redis.push(JSON.stringify(await connection.hgetall(key)));
+      else if (type === 'list') redis.push(JSON.stringify(await connection.lrange(key, 0, -1)));
+      else if (type === 'zset') redis.push(JSON.stringify(await connection.zrange(key, '0', '-1')));
+      else if (type === 'string') redis.push(String(await connection.get(key)));
+      else if (type === 'stream') redis.push(JSON.stringify(await connection.xrange(key, '-', '+')));
+    }
+    expect(redis.length).toBeGreaterThan(2);
+    const written = {
+      manifest: await readFile(join(storage.archivePath(job.id!), 'manifest.json'), 'utf8'),
+      redis: redis.join('\n'),
+      log: logs.join('\n'),
+    };
+    expect(findLeaks(written, truth.items.filter((i) => i.kind === 'pii'))).toEqual([]);
   });
 
   it('make queueing the same file twice one job', async () => {

@@ -198,3 +198,36 @@ describe('label-above value shapes', () => {
     expect(detectLines(amount).map((d) => d.type)).toContain('money');
   });
 });
+
+describe('detectText: national phone formats, label values of their own shape', () => {
+  it.each<[string, string]>([
+    ['call 0917 123 4567 today', '0917 123 4567'],
+    ['cep 0532 123 45 67', '0532 123 45 67'],
+    ['携帯 090-1234-5678', '090-1234-5678'],
+    ['手机 13812345678', '13812345678'],
+    ['ring 07700 900123 back', '07700 900123'],
+    ['Tel. 030 12345678', '030 12345678'],
+  ])('%s -> phone %s', (text, value) => {
+    expect(found(text)).toContainEqual(['phone', value]);
+  });
+
+  it('a label takes its own value, not the next one after "and"', () => {
+    const text = 'IP 203.0.113.42 and card 5555 5555 5555 4444';
+    expect(found(text)).toEqual([
+      ['ip_address', '203.0.113.42'],
+      ['card_number', '5555 5555 5555 4444'],
+    ]);
+  });
+
+  it('a product and its version after "Client:" is not a name; a name still is', () => {
+    expect(found('Client: Chrome 126.0.6478')).toEqual([]);
+    expect(found('Client: Desktop v2.14.3')).toEqual([]);
+    expect(found('Client: Marcus Okafor')).toEqual([['person_name', 'Marcus Okafor']]);
+  });
+
+  it('well-known test and documentation values are masked like any other', () => {
+    expect(found('card 4111 1111 1111 1111')).toContainEqual(['card_number', '4111 1111 1111 1111']);
+    expect(found('from 192.0.2.10 at')).toContainEqual(['ip_address', '192.0.2.10']);
+    expect(found('SSN 912-34-5678')).toContainEqual(['national_id', '912-34-5678']);
+  });
+});
