@@ -56,19 +56,22 @@ const identity = (rest: string): [number, number] | null => {
   return v && /[@©®.]/.test(rest.slice(v[0], v[1])) ? v : null;
 };
 
+const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
+
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
 
 export const LABELS: Label[] = [
   { words: ['account holder', 'cardholder', 'card holder', 'full name', 'customer name', 'beneficiary', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
   { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: longToken },
-  { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence'], type: 'postal_address', value: wholeValue },
+  // An address has a number somewhere (house or postcode): "Address book" is not one.
+  { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence', 'postcode', 'post code', 'zip'], type: 'postal_address', value: withDigit },
   { words: ['e-mail', 'email', 'mail', 'username', 'user'], type: 'email', value: identity },
   { words: ['telephone', 'phone', 'mobile', 'tel', 'cell'], type: 'phone', value: hasDigits(5) },
   { words: ['available balance', 'balance', 'available', 'equity', 'holdings', 'total assets'], type: 'money', value: hasDigits(1) },
-  { words: ['iban', 'account number', 'account no', 'acct'], type: 'iban', value: hasDigits(4) },
+  { words: ['iban', 'account number', 'account no', 'acct', 'bank account', 'routing number', 'routing', 'sort code', 'account'], type: 'iban', value: hasDigits(4) },
   { words: ['card number', 'card', 'pan'], type: 'card_number', value: hasDigits(4) },
-  { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin'], type: 'national_id', value: hasDigits(4) },
-  { words: ['date of birth', 'birth date', 'dob', 'born'], type: 'date_of_birth', value: hasDigits(2) },
+  { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin', 'national insurance', 'ni number', 'nino', 'nhs number', 'nhs', 'dni', 'nie', 'codice fiscale', 'aadhaar', 'pan card', 'cpf', 'pesel', 'bsn', 'id document', 'document number', 'personal number'], type: 'national_id', value: hasDigits(4) },
+  { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: hasDigits(2) },
   { words: ['api key', 'access key', 'secret key', 'api secret', 'secret', 'token', 'key', 'authorization', 'password'], type: 'api_key', value: longToken },
   { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: hasDigits(4) },
 ];

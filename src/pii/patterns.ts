@@ -5,6 +5,7 @@
  */
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
 import { base58CheckValid, bech32Valid, eip55Valid, ibanValid, IBAN_LENGTHS, luhnValid } from './checksums.js';
+import { findNames } from './names.js';
 import type { PiiType } from './types.js';
 
 export interface Span {
@@ -136,15 +137,65 @@ const apiKey: Recognizer = (t) => [
   ...matches(t, /\beyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]{5,}/, 'api_key', 'pattern:jwt', () => 0.95),
 ];
 
-const STREET_SUFFIX = 'St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Sq|Square|Pkwy|Hwy|Terrace|Kingsway';
-const address: Recognizer = (t) =>
-  matches(
+const STREET_SUFFIX = 'St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Sq|Square|Pkwy|Hwy|Terrace|Kingsway|Close|Crescent|Gardens|Grove|Mews|Row|Walk|Hill|Park|Green|Parade';
+/** A UK postcode (SW1A 2AA, M1 2AB, EC1A 1BB). */
+const UK_POSTCODE = '(?:[A-Z]{1,2}\\d[A-Z\\d]?|GIR) ?\\d[A-Z]{2}';
+/** After a street: the town and a postcode, US/UK order (", London SW1A 2AA", ", Springfield, IL 62704"). */
+// State codes and postcodes as OCR reads them too ("lL 62704", "M1 2A8").
+const TAIL_AFTER = `(?:,? (?:[A-Z][\\w'.-]+ ?){1,3},? (?:[A-Za-z]{2} \\d{5}(?:-\\d{4})?|(?:[A-Z]{1,2}\\d[A-Z\\d]?) ?\\d[A-Z][A-Z\\d])\\b)`;
+/** ...or the postcode first, as on the continent (", 10115 Berlin", ", 1012 JS Amsterdam"). */
+const TAIL_BEFORE = "(?:,? (?:\\d{4} ?[A-Z]{2}|\\d{4,5}) [\\p{Lu}][\\p{L}'-]+(?: [\\p{Lu}][\\p{L}'-]+)?)";
+const TAIL = `(?:${TAIL_AFTER}|${TAIL_BEFORE})?`;
+/** A flat, unit or suite before the house number ("Flat 4, 27 Kings Road"). */
+const UNIT = "(?:(?:Flat|Apt\\.?|Apartment|Suite|Unit|Floor) \\w{1,5},? )?";
+// NW, SE...; OCR reads "NW" as "Ni" now and then.
+const DIRECTION = '(?: (?:N|S|E|W|NE|NW|SE|SW|Ni|Sl|Nl)\\b)?';
+const STREET_WORD_DE = 'straße|strasse|straGe|strabe|strafe|str\\.|weg|gasse|platz|allee|ring|damm|ufer|plein|laan|straat|gracht|kade|vej|gatan|gata|veien|tie|katu|utca|ulica';
+const STREET_ROMANCE = "(?:rue|avenue|av\\.|boulevard|bd|place|chemin|allée|impasse|quai|Calle|C/|Avenida|Avda\\.|Plaza|Paseo|Carrer|Via|Viale|Piazza|Corso|Rua|Travessa|Largo|Praça|Ulica|ul\\.)";
+
+const address: Recognizer = (t) => [
+  // House number first: "4043 Oak Avenue, Springfield, IL 62704", "221B Baker Street, London NW1 6XE".
+  ...matches(
     t,
-    new RegExp(`\\b\\d{1,6}[A-Za-z]? (?:[A-Z][\\w'.-]* ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?:[,.]? [A-Z][\\w .'-]*,? [A-Za-z]{2} \\d{5}(?:-\\d{4})?)?`),
+    new RegExp(`${UNIT}\\b\\d{1,6}[A-Za-z]? (?:[A-Z][\\w'.-]* ){1,4}(?:${STREET_SUFFIX})\\b\\.?${DIRECTION}${TAIL}`, 'u'),
     'postal_address',
     'pattern:street-address',
     () => 0.75,
-  );
+  ),
+  // Street word with the number after it: "Hauptstraße 12, 10115 Berlin", "Damstraat 1, 1012 JS Amsterdam".
+  ...matches(t, new RegExp(`\\b[\\p{Lu}][\\p{L}-]*(?:${STREET_WORD_DE}) \\d{1,4}[a-z]?\\b${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.75),
+  // Romance forms: "12 rue de la Paix, 75002 Paris", "Calle Mayor 10, 28013 Madrid", "Via Roma 15, 00184 Roma".
+  ...matches(t, new RegExp(`(?:\\b\\d{1,4}(?:bis|ter)?,? )?\\b${STREET_ROMANCE} (?:[\\p{L}'.-]+ ){0,4}?(?:[\\p{Lu}][\\p{L}'.-]+)(?:,? \\d{1,4}[a-z]?)?${TAIL_BEFORE}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  // A UK postcode on its own.
+  ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])`), 'postal_address', 'pattern:uk-postcode', (m) => (/\\d/.test(m[0]) && /[A-Z]{2}$/.test(m[0]) ? 0.6 : null)),
+];
+
+/** Letters of a Spanish DNI's check character, by the number modulo 23. */
+const DNI_LETTERS = 'TRWAGMYFPDXBNJZSQVHLCKE';
+const nhsValid = (digits: string) => {
+  const sum = [...digits.slice(0, 9)].reduce((a, d, i) => a + Number(d) * (10 - i), 0);
+  const check = 11 - (sum % 11);
+  return (check === 11 ? 0 : check) === Number(digits[9]) && check !== 10;
+};
+
+const nationalIds: Recognizer = (t) => [
+  // UK National Insurance number: QQ 12 34 56 C.
+  ...matches(t, /\b[A-CEGHJ-PR-TW-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b/, 'national_id', 'pattern:uk-nino', () => 0.8),
+  // Spanish DNI (12345678Z) and NIE (X1234567L), the letter checked.
+  ...matches(t, /\b(?:\d{8}|[XYZ]\d{7})-?[A-Z]\b/, 'national_id', 'pattern:es-dni', (m) => {
+    const compact = m[0].replace('-', '');
+    const num = Number(compact.slice(0, -1).replace(/^[XYZ]/, (c) => String('XYZ'.indexOf(c))));
+    return DNI_LETTERS[num % 23] === compact.slice(-1) ? 0.9 : 0.5;
+  }),
+  // Italian codice fiscale; its digits as OCR reads them too (8 as B, 5 as S, 1 as L...).
+  ...matches(t, /\b[A-Z]{6}[\dOILSBZG]{2}[A-EHLMPR-T][\dOILSBZG]{2}[A-Z][\dOILSBZG]{3}[A-Z]\b/, 'national_id', 'pattern:it-codice-fiscale', (m) =>
+    /^[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]$/.test(m[0]) ? 0.9 : /\d/.test(m[0].slice(6)) ? 0.6 : null,
+  ),
+  // Indian Aadhaar: 12 digits in groups of four, never starting with 0 or 1.
+  ...matches(t, /(?<![\d-]|\d )[2-9]\d{3} \d{4} \d{4}(?![\d-]| \d)/, 'national_id', 'pattern:aadhaar', () => 0.6),
+  // NHS number (943 476 5919), by its mod-11 check.
+  ...matches(t, /(?<![\d-]|\d )\d{3}[ -]\d{3}[ -]\d{4}(?![\d-]| \d)/, 'national_id', 'pattern:nhs', (m) => (nhsValid(m[0].replace(/\D/g, '')) ? 0.7 : null)),
+];
 
 const DATE_LIKE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b/;
 
@@ -159,8 +210,11 @@ const NATIONAL_SHAPE = /(?<![\d+])0\d(?:[ ().-]?\d){7,11}(?!\d)|(?<![\d+])1[3-9]
 const phone: Recognizer = (t) => {
   const out: Span[] = [];
   const take = (startsAt: number, endsAt: number, detector: string, confidence: number) => {
+    const found = t.slice(startsAt, endsAt);
     // A date followed by an hour reads as a number to libphonenumber.
-    if (DATE_LIKE.test(t.slice(startsAt, endsAt))) return;
+    if (DATE_LIKE.test(found)) return;
+    // So does a version or build number (126.0.6478.126): dots alone, four groups or a one-digit group.
+    if (/^[\d.]+$/.test(found) && (found.split('.').length >= 4 || found.split('.').some((g) => g.length === 1))) return;
     if (out.some((s) => s.start === startsAt && s.end === endsAt)) return;
     out.push({ type: 'phone', detector, confidence, start: startsAt, end: endsAt });
   };
@@ -199,6 +253,7 @@ const highEntropy: Recognizer = (t) =>
   });
 
 export const RECOGNIZERS: Record<string, Recognizer> = {
+  names: findNames,
   highEntropy,
   email,
   card,
@@ -207,6 +262,7 @@ export const RECOGNIZERS: Record<string, Recognizer> = {
   ip,
   money,
   nationalId,
+  nationalIds,
   apiKey,
   address,
   phone,
