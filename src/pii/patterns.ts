@@ -50,12 +50,34 @@ const email: Recognizer = (t) => [
   ),
 ];
 
-const card: Recognizer = (t) =>
-  matches(t, /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)/, 'card_number', 'pattern:card', (m) => {
-    const digits = m[0].replace(/\D/g, '');
-    if (digits.length < 13 || digits.length > 19) return null;
-    return luhnValid(digits) ? 0.95 : 0.5;
-  });
+/** A calendar date with separators (2026-03-02, 2026-03-02T14:10:00Z, 02.03.2026), as OCR runs a column of them together. */
+const SEPARATED_DATE = /(?:19|20)\d\d[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\d|3[01])(?:T\d\d:\d\d(?::\d\d)?(?:\.\d+)?Z?)?|(?:0[1-9]|[12]\d|3[01])[./](?:0[1-9]|1[0-2])[./](?:19|20)\d\d/g;
+
+const CARD = /(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)/;
+
+const card: Recognizer = (t) => {
+  const out: Span[] = [];
+  for (const span of matches(t, CARD, 'card_number', 'pattern:card', () => 1)) {
+    const text = t.slice(span.start, span.end);
+    const digits = text.replace(/\D/g, '');
+    if (digits.length < 13 || digits.length > 19) continue;
+    if (luhnValid(digits)) {
+      out.push({ ...span, confidence: 0.95 });
+      continue;
+    }
+    // Dates stacked in a column and read as one line are not a card; a card after a date
+    // ("2026-03-02 4111 1111 ...") is looked for in what follows the dates.
+    const dates = [...text.matchAll(SEPARATED_DATE)];
+    if (!dates.length) {
+      out.push({ ...span, confidence: 0.5 });
+      continue;
+    }
+    const last = dates[dates.length - 1];
+    const restStart = span.start + last.index + last[0].length;
+    for (const inner of card(' '.repeat(restStart) + t.slice(restStart))) out.push(inner);
+  }
+  return out;
+};
 
 const TO_LETTER: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '5': 'S', '6': 'G', '8': 'B' };
 const TO_DIGIT: Record<string, string> = { O: '0', I: '1', l: '1', Z: '2', S: '5', G: '6', B: '8' };
@@ -221,7 +243,12 @@ const phone: Recognizer = (t) => {
   for (const found of findPhoneNumbersInText(t, { defaultCountry: 'US' })) take(found.startsAt, found.endsAt, 'pattern:phone', 0.85);
   if (NATIONAL_SHAPE.test(t)) {
     for (const country of NATIONAL_COUNTRIES) {
-      for (const found of findPhoneNumbersInText(t, { defaultCountry: country })) take(found.startsAt, found.endsAt, 'pattern:phone-national', 0.75);
+      for (const found of findPhoneNumbersInText(t, { defaultCountry: country })) {
+        // A national number stands alone: not a piece of a longer run of digits (a card, a date).
+        if (/\d[-./ ]?$/.test(t.slice(Math.max(0, found.startsAt - 2), found.startsAt))) continue;
+        if (/^[-./ ]?\d/.test(t.slice(found.endsAt, found.endsAt + 2))) continue;
+        take(found.startsAt, found.endsAt, 'pattern:phone-national', 0.75);
+      }
     }
   }
   // International numbers libphonenumber does not know the plan of still have this shape.
@@ -242,6 +269,9 @@ const highEntropy: Recognizer = (t) =>
     const s = m[0];
     // An @ (a misread 0) is allowed inside; an e-mail address is not a token.
     if (/@[\w-]+\./.test(s)) return null;
+    // An id and a date run together by OCR ("TCK-48213-2026-03-02T14:10"): split at the
+    // date first; only a piece long enough on its own is tested.
+    if (s.split(SEPARATED_DATE).every((piece) => piece.replace(/^[-_]+|[-_]+$/g, '').length < 24)) return null;
     const digits = (s.match(/\d/g) ?? []).length;
     const letters = (s.match(/[A-Za-z]/g) ?? []).length;
     const mixed = (/[a-z]/.test(s) && /[A-Z]/.test(s) && digits >= 2) || (digits >= 5 && letters >= 8);

@@ -231,3 +231,15 @@ describe('detectText: national phone formats, label values of their own shape', 
     expect(found('SSN 912-34-5678')).toContainEqual(['national_id', '912-34-5678']);
   });
 });
+
+describe('detectText: text OCR ran together', () => {
+  it('dates stacked in a column are not a card number; a card next to a date still is', () => {
+    expect(found('2026-03-02 2026-03-05')).toEqual([]);
+    expect(found('2026-03-02 4111 1111 1111 1111')).toContainEqual(['card_number', '4111 1111 1111 1111']);
+  });
+
+  it('a ticket id and a date run together are not a crypto address or key', () => {
+    expect(found('TCKOpened48213-2026-03-02T14:10:22Z')).toEqual([]);
+    expect(found('to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2')).toContainEqual(['crypto_address', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2']);
+  });
+});
