@@ -20,6 +20,7 @@ import { probeVideo } from '../src/media/probe.js';
 import { measureExposure, readTruth } from '../src/synth/exposure.js';
 import { findLeaks } from '../src/synth/leaks.js';
 import { writeScene } from '../src/synth/render.js';
+import { oracleScene } from '../src/synth/scene.js';
 import { benchScenarios } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -96,6 +97,16 @@ async function runVeil(input: string, output: string, extra: string[] = []): Pro
   return { seconds, peakBytes: peak, refused: false, summary: JSON.parse(stdout.trim().split('\n').pop()!), stdout, stderr };
 }
 
+/** `veil verify` on a file, one frame every 2 s: the number of findings. */
+async function runVerify(path: string): Promise<number> {
+  const child = spawn(process.execPath, [join(root, 'bin/veil.js'), 'verify', path, '--every', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  if (code !== 0 && code !== 3) throw new Error(`veil verify failed (${code})`);
+  return (JSON.parse(stdout.trim().split('\n').pop()!) as { findings: unknown[] }).findings.length;
+}
+
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 async function main() {
@@ -106,6 +117,7 @@ async function main() {
       keep: { type: 'boolean' },
       long: { type: 'boolean' },
       'no-score': { type: 'boolean' },
+      'no-oracle': { type: 'boolean' },
       naive: { type: 'boolean' },
     },
   });
@@ -116,6 +128,7 @@ async function main() {
   const config = parseConfig({});
   const rows: Array<Record<string, unknown>> = [];
   let leakCount = 0;
+  let oracleFindings = 0;
   const scenarios = benchScenarios(seconds, values.long).filter((s) => !only || only.includes(s.name));
   console.log(`veil bench: ${scenarios.length} scenarios of ${seconds} s at 30 fps; times are wall seconds on this machine\n`);
   for (const s of scenarios) {
@@ -167,6 +180,15 @@ async function main() {
       };
       rows.push(row);
     }
+    if (!values['no-oracle']) {
+      // The same scene drawn with its personal data left out, as a perfect redaction would
+      // show it: verification must find nothing in it (a finding is a false alarm).
+      const oracle = join(dir, `${s.name}-${tag}.oracle.mp4`);
+      if (!existsSync(oracle)) await writeScene(oracleScene(scene), oracle);
+      const check = await runVerify(oracle);
+      for (const row of rows.filter((r) => r.scenario === s.name)) row.oracleFindings = check;
+      oracleFindings += check;
+    }
     if (!values.keep) await rm(plainOut, { force: true });
   }
   const header = `${'scenario'.padEnd(27)}${pad('kind', 10)}${pad('PII frames', 11)}${pad('exposed', 9)}${pad('longest s', 10)}${pad('overmask', 9)}${pad('veil s', 8)}${pad('ffmpeg s', 9)}${pad('ratio', 7)}${pad('peak MiB', 9)}${pad('reads', 6)}`;
@@ -181,6 +203,7 @@ async function main() {
   console.log(`\nexposed: PII item-frames whose ink is mostly unchanged in the output (goal 0).`);
   console.log(`overmask: non-PII text item-frames masked. ratio: veil wall time / plain libx264 veryfast transcode.`);
   console.log(`results: ${join(dir, 'results.json')}`);
+  if (!values['no-oracle']) console.log(`veil verify on the oracle of each scenario (its PII left out): ${oracleFindings} findings in all (goal 0)${rows.filter((r) => r.oracleFindings).map((r) => `; ${r.scenario} ${r.oracleFindings}`).join('')}`);
   const refused = rows.filter((r) => r.refused).length;
   console.log(`refused (exit 3, nothing written): ${refused} of ${rows.length}; raw values found outside the videos: ${leakCount}`);
   if (leakCount) throw new Error(`${leakCount} raw values found in manifests or logs`);

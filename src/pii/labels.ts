@@ -56,6 +56,13 @@ const identity = (rest: string): [number, number] | null => {
   return v && /[@©®.]/.test(rest.slice(v[0], v[1])) ? v : null;
 };
 
+/** An IP address as OCR reads it: dotted quads (a dot read as a comma) or hex groups with colons. */
+const ipValue = (rest: string): [number, number] | null => {
+  const lead = rest.length - rest.trimStart().length;
+  const m = /^(?:[\dOolIS]{1,3}[.,]){3}[\dOolIS]{1,3}(?![\w.])|^(?:[0-9a-fA-FOlIS]{0,4}[:;]){2,7}[0-9a-fA-FOlIS]{1,4}(?![\w:])/.exec(rest.slice(lead));
+  return m && /\d/.test(m[0]) ? [lead, lead + m[0].length] : null;
+};
+
 const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
 
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
@@ -73,7 +80,7 @@ export const LABELS: Label[] = [
   { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin', 'national insurance', 'ni number', 'nino', 'nhs number', 'nhs', 'dni', 'nie', 'codice fiscale', 'aadhaar', 'pan card', 'cpf', 'pesel', 'bsn', 'id document', 'document number', 'personal number'], type: 'national_id', value: hasDigits(4) },
   { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: hasDigits(2) },
   { words: ['api key', 'access key', 'secret key', 'api secret', 'secret', 'token', 'key', 'authorization', 'password'], type: 'api_key', value: longToken },
-  { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: hasDigits(4) },
+  { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: ipValue },
 ];
 
 export interface ExtraLabel {

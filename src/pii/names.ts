@@ -51,7 +51,8 @@ const UI_WORDS = new Set(
   disable disabled discard document done download draft due earn edit email enable enabled error escalated event export fee
   fees file filter find first flag follow for form forward free from funds futures general get gold good grace hello help hide
   high history hold home hope id import inbox info internal invoice issue job july june key kyc last launch level light limit
-  link list live load lock locked log login logout name names surname holder phone mobile low macro main manage margin mark market may me menu message mode more my
+  link list live load lock locked log login logout name names surname holder phone mobile iban swift bic ssn dob pin
+  otp sms vip kyc aml low macro main manage margin mark market may me menu message mode more my
   network new next no normal note notes notice now of off on open order orders other overview page paid partner pay payment
   pending period plan platinum please plus post press price print priority private pro profile public queue rate read ready
   record refresh release reply report reports request reset resolved review risk rose rule sale save search security select
@@ -140,7 +141,8 @@ export function findNames(text: string): Span[] {
     if (words.length >= 2 && knownGiven && knownFamily) confidence = 0.8;
     else if (words.length >= 2 && (knownGiven || knownFamily)) confidence = cued || sender ? 0.75 : 0.6;
     else if (words.length >= 2 && cued) confidence = 0.6;
-    else if (words.length === 1 && (knownGiven || knownFamily) && (cued || sender)) confidence = 0.65;
+    // One word alone is a name only in mixed case: "IBAN", "VIP", "KYC" are not.
+    else if (words.length === 1 && !/^[\p{Lu}'’-]+$/u.test(words[0].text) && (knownGiven || knownFamily) && (cued || sender)) confidence = 0.65;
     if (!confidence) continue;
     out.push({ type: 'person_name', detector: 'names', confidence, start: words[0].start, end: words[words.length - 1].end });
   }

@@ -180,3 +180,11 @@ export function truthBoxesAt(truth: GroundTruth, frame: number): Array<{ item: T
   }
   return out;
 }
+
+/**
+ * The same scene with every piece of personal data left out: what a perfect redaction
+ * would show (the background where the value was). Verification must find nothing in it.
+ */
+export function oracleScene(scene: SceneSpec): SceneSpec {
+  return { ...scene, name: `${scene.name}-oracle`, items: scene.items.filter((i) => !i.pii) };
+}
