@@ -1,10 +1,10 @@
 import type { SceneSpec } from '../src/synth/scene.js';
-import { chatScene, modalScene, profileScene, terminalScene, transactionsScene, typingScene } from '../src/synth/scenarios.js';
+import { chatScene, modalScene, profileScene, terminalScene, transactionsScene, typingScene, withLiveWidgets, withPointer } from '../src/synth/scenarios.js';
 
 export interface BenchScenario {
   name: string;
   /** What the scenario exercises; "motion" ones are expected to need motion tracking. */
-  kind: 'static' | 'appearing' | 'motion';
+  kind: 'static' | 'appearing' | 'motion' | 'pointer';
   scene: () => SceneSpec;
 }
 
@@ -26,5 +26,9 @@ export function benchScenarios(seconds: number, long = false): BenchScenario[] {
     { name: 'scroll-slow-720p', kind: 'motion', scene: () => transactionsScene({ ...p720, seconds, pxPerSecond: 60 }) },
     { name: 'transactions-1080p-scroll', kind: 'motion', scene: () => transactionsScene({ ...p1080, seconds, pxPerSecond: 150 }) },
     { name: 'scroll-fling-1080p', kind: 'motion', scene: () => transactionsScene({ ...p1080, seconds, pxPerSecond: 2500, seed: 9 }) },
+    // A pointer that never stops for long and rests on PII, a ticking clock and counter, a blinking caret.
+    { name: 'pointer-live-1080p12', kind: 'pointer', scene: () => withLiveWidgets(withPointer(profileScene({ ...p1080, fps: 12, seconds, seed: 12 }), 5)) },
+    { name: 'pointer-chat-720p15', kind: 'pointer', scene: () => withPointer(chatScene({ ...p720, fps: 15, seconds, theme: 'dark' }), 6) },
+    { name: 'pointer-live-2min-1080p', kind: 'pointer', scene: () => withLiveWidgets(withPointer(profileScene({ ...p1080, seconds: 120, seed: 22 }), 8)) },
   ];
 }

@@ -4,6 +4,7 @@
  * they only keep a label from swallowing text that cannot be its value (a chat line after
  * "Customer:" that starts in lower case is not a name).
  */
+import { unknownCapitals } from './names.js';
 import type { Span } from './patterns.js';
 import type { PiiType } from './types.js';
 
@@ -44,8 +45,10 @@ function nameValue(rest: string): [number, number] | null {
   const m = NAME.exec(rest);
   if (!m) return null;
   const start = m[0].length - m[1].length;
-  // A name is not a product with its version, nor words that are mostly digits.
+  // A name is not a product with its version, nor words that are mostly digits, nor
+  // capitals only that are no known name (OCR noise under a pointer: "Sd AFITINCY TA").
   if (VERSION.test(rest.slice(m[0].length))) return null;
+  if (unknownCapitals(m[1].replace(/\b[\p{Ll}]{1,2}\b/gu, ''))) return null;
   if (m[1].split(/\s+/).some((w) => (w.match(/\d/g)?.length ?? 0) >= 2)) return null;
   return m[1].replace(/[^\p{L}]/gu, '').length >= 2 ? [start, m[0].length] : null;
 }
@@ -56,11 +59,18 @@ const identity = (rest: string): [number, number] | null => {
   return v && /[@©®.]/.test(rest.slice(v[0], v[1])) ? v : null;
 };
 
-/** An IP address as OCR reads it: dotted quads (a dot read as a comma) or hex groups with colons. */
+/**
+ * An IP address as OCR reads it: hex digits and confusable letters with dots, commas or
+ * colons, a space put in here and there; at least three dots or two colons (a version
+ * "4.12.3" has two dots).
+ */
 const ipValue = (rest: string): [number, number] | null => {
   const lead = rest.length - rest.trimStart().length;
-  const m = /^(?:[\dOolIS]{1,3}[.,]){3}[\dOolIS]{1,3}(?![\w.])|^(?:[0-9a-fA-FOlIS]{0,4}[:;]){2,7}[0-9a-fA-FOlIS]{1,4}(?![\w:])/.exec(rest.slice(lead));
-  return m && /\d/.test(m[0]) ? [lead, lead + m[0].length] : null;
+  const m = /^[0-9a-fA-FOlISZ.,:;]+(?=\s|$)(?: [0-9a-fA-FOlISZ.,:;]+(?=\s|$))*/.exec(rest.slice(lead));
+  if (!m || !/\d/.test(m[0])) return null;
+  const dots = (m[0].match(/[.,]/g) ?? []).length;
+  const colons = (m[0].match(/[:;]/g) ?? []).length;
+  return dots >= 3 || colons >= 2 ? [lead, lead + m[0].trimEnd().length] : null;
 };
 
 const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
@@ -140,7 +150,8 @@ export function labelSpans(text: string, extra: readonly ExtraLabel[] = []): Spa
     const columnEnd = rest.indexOf('\t', lead);
     let segment = columnEnd < 0 ? rest : rest.slice(0, columnEnd);
     // ...and before the next "key=" or "Label:" in it (log lines, key=value lists).
-    const nextKey = /\s[\p{L}_][\p{L}\p{N}_-]*\s?[=:]/u.exec(segment.slice(lead));
+    // (Hex groups of an IPv6 address, "db8:", are no key.)
+    const nextKey = /\s(?![0-9a-fA-F]{1,4}:)[\p{L}_][\p{L}\p{N}_-]*\s?[=:]/u.exec(segment.slice(lead));
     if (nextKey) segment = segment.slice(0, lead + nextKey.index);
     const value = label.value(segment);
     if (!value) continue;

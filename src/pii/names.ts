@@ -62,7 +62,7 @@ const UI_WORDS = new Set(
   watch week will with withdraw withdrawal withdrawals word work year yes you your`.split(/\s+/),
 );
 
-const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you|thx|cheers|regards|best|kind regards|welcome|good (?:morning|afternoon|evening)|from|to|by|with|agent|customer)\b[,:]?\s+$/i;
+const GREETING = /\b(?:hi|hello|hey|dear|thanks|thank you|thx|cheers|regards|best|kind regards|welcome|good (?:morning|afternoon|evening)|from|to|by|with)\b[,:]?\s+$/i;
 const GREETING_WORD = /^(?:hi|hello|hey|dear|thanks|cheers|regards|welcome|good|morning|afternoon|evening)$/i;
 const TITLE = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|madam)\.?$/i;
 // A capitalised word in any Latin script, with an apostrophe or hyphen inside (O'Brien, Al-Sayed).
@@ -79,7 +79,14 @@ function capitalisedRuns(text: string): Word[][] {
   const runs: Word[][] = [];
   let run: Word[] = [];
   const re = /\S+/g;
+  let lastEnd = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
+    // A column gap (a tab, or three spaces) ends a name.
+    if (run.length && /\t| {3,}/.test(text.slice(lastEnd, m.index))) {
+      runs.push(run);
+      run = [];
+    }
+    lastEnd = m.index + m[0].length;
     // Punctuation around a word is not part of it; a comma or colon ends a run.
     const lead = /^[("“'‘[]*/.exec(m[0])![0].length;
     const core = m[0].slice(lead).replace(/[),.:;!?”’"\]]+$/, '');
@@ -137,6 +144,10 @@ export function findNames(text: string): Span[] {
       /^\s{2,}\d{1,2}[:.]\d{2}\b/.test(after);
     // A chat sender at the start of a line ("Rahul Sharma: ..."), when a part is a known name.
     const sender = /^\s*$/.test(before) && /^\s*:/.test(after);
+    // Capitals only ("AF KERN EE") is how OCR reads a pointer or an icon over text as often
+    // as it is a name: taken only when both parts are known names ("JANE DOE").
+    const shouting = words.every((w) => /^[\p{Lu}'’-]+$/u.test(w.text) || w.text.length <= 2);
+    if (shouting && !(knownGiven && knownFamily)) continue;
     let confidence = 0;
     if (words.length >= 2 && knownGiven && knownFamily) confidence = 0.8;
     else if (words.length >= 2 && (knownGiven || knownFamily)) confidence = cued || sender ? 0.75 : 0.6;
@@ -147,4 +158,13 @@ export function findNames(text: string): Span[] {
     out.push({ type: 'person_name', detector: 'names', confidence, start: words[0].start, end: words[words.length - 1].end });
   }
   return out;
+}
+
+/** Whether `text` is capitals only and not a known given name and surname (OCR noise more often than a name). */
+export function unknownCapitals(text: string): boolean {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  if (!words.length || !words.every((w) => /^[\p{Lu}\d'’.-]+$/u.test(w) || w.length <= 2)) return false;
+  const { given, family } = nameDictionary();
+  const lower = words.map((w) => w.toLowerCase());
+  return !(lower.some((w) => given.has(w)) && lower.some((w) => family.has(w)));
 }

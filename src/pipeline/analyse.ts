@@ -46,7 +46,7 @@ export interface ReadEvent {
 }
 
 /** A region to read on one frame: from the change tracker, or taken while a region scrolled. */
-type RegionRead = Pick<ReadRequest, 'frame' | 'box' | 'reuse' | 'motion'> & {
+type RegionRead = Pick<ReadRequest, 'frame' | 'box' | 'reuse' | 'reuseParts' | 'motion'> & {
   window: Pick<ReadWindow, 'span'>;
   carry?: MotionEpisode[];
 };
@@ -279,15 +279,17 @@ async function readRegions(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  // Reads of bands that came back to what was read before take their text from those reads.
+  // Reads of bands that came back to what was read before take their text from those
+  // reads, each only in the rows it stands for (reads that overlap give no word twice).
   for (const request of requests) {
     if (!request.reuse) continue;
-    const sources = request.reuse.map((r) => events.get(r));
+    const parts = request.reuseParts ?? request.reuse.map((source) => ({ source, box: request.box }));
+    const sources = parts.map((p) => events.get(p.source));
     if (sources.some((p) => !p)) throw new TransientError('a reused read has no source');
     const job = Promise.all(sources as Array<Promise<ReadEvent>>).then((found) => ({
       frame: request.frame,
       box: request.box,
-      lines: linesWithin(found.flatMap((e) => e.lines), request.box),
+      lines: found.flatMap((e, i) => linesWithin(e.lines, parts[i].box)),
       window: request.window,
       motion: request.motion,
     }));

@@ -19,6 +19,8 @@ import type { MotionEpisode } from './motion.js';
 export const CELL = 4;
 export const TILE_CELLS = 4;
 export const TILE = CELL * TILE_CELLS;
+/** Tiles a moving sprite (a pointer, a caret, a small tooltip) differs in at once: 3x4 tiles, 48x64 px. */
+export const SPRITE_TILES = 12;
 
 export interface ChangeOptions {
   /** Full-size frame. */
@@ -47,6 +49,11 @@ export interface ReadRequest {
    * instead of decoding and OCR'ing the frame again.
    */
   reuse?: ReadRequest[];
+  /**
+   * Which rows of the box each earlier read stands for (its rows in this band): text is
+   * taken from each read only there, so reads that overlap give no word twice.
+   */
+  reuseParts?: Array<{ source: ReadRequest; box: Box }>;
   /** Regions of this read that scrolled into place (filled in by the motion pass). */
   motion?: MotionEpisode[];
 }
@@ -141,6 +148,9 @@ export class ChangeTracker {
   private readonly countR: Uint16Array;
   private readonly maxP: Uint8Array;
   private readonly maxR: Uint8Array;
+  /** Per tile, the cells (x0, y0, x1, y1) that differed from the reference this frame, and since the tile became dirty. */
+  private readonly frameCells: Int16Array;
+  private readonly dirtyCells: Int16Array;
   private frames = 0;
 
   constructor(readonly options: ChangeOptions) {
@@ -162,6 +172,9 @@ export class ChangeTracker {
     this.maxR = new Uint8Array(tiles);
     this.watchers = new Array(tiles);
     this.lastRead = new Array(tiles);
+    this.frameCells = new Int16Array(tiles * 4);
+    // -1: not known (the first frame is dirty everywhere); such a tile is masked whole.
+    this.dirtyCells = new Int16Array(tiles * 4).fill(-1);
   }
 
   /** Bytes of the reduced frame this tracker expects (cols x rows, one byte a cell). */
@@ -186,6 +199,11 @@ export class ChangeTracker {
     const countR = this.countR.fill(0);
     const maxP = this.maxP.fill(0);
     const maxR = this.maxR.fill(0);
+    const cellsOut = this.frameCells;
+    for (let i = 0; i < cellsOut.length; i += 4) {
+      cellsOut[i] = cellsOut[i + 1] = 0x7fff;
+      cellsOut[i + 2] = cellsOut[i + 3] = -1;
+    }
     for (let y = 0; y < rows; y++) {
       const src = y * stride;
       const dst = y * cols;
@@ -211,6 +229,11 @@ export class ChangeTracker {
         if (dr > t) {
           countR[tile]++;
           if (dr > maxR[tile]) maxR[tile] = dr;
+          const k = tile * 4;
+          if (x < cellsOut[k]) cellsOut[k] = x;
+          if (y < cellsOut[k + 1]) cellsOut[k + 1] = y;
+          if (x > cellsOut[k + 2]) cellsOut[k + 2] = x;
+          if (y > cellsOut[k + 3]) cellsOut[k + 3] = y;
         }
       }
     }
@@ -229,12 +252,15 @@ export class ChangeTracker {
       this.burstStart.fill(n);
     } else {
       for (let i = 0; i < this.changedNow.length; i++) {
+        // The cells a dirty tile's changes touched, kept for the box a sprite is masked with.
+        if (this.dirty[i]) this.growCells(i);
         if (!this.changedNow[i]) continue;
         if (n - this.lastChange[i] > this.options.burstGap) this.burstStart[i] = n;
         this.lastChange[i] = n;
         if (!this.dirty[i]) {
           this.dirty[i] = 1;
           this.dirtySince[i] = n;
+          this.dirtyCells.set(this.frameCells.subarray(i * 4, i * 4 + 4), i * 4);
         }
         const list = this.watchers[i];
         if (list) {
@@ -246,26 +272,98 @@ export class ChangeTracker {
     return this.settle(n, cells, stride);
   }
 
+  private growCells(i: number) {
+    const k = i * 4;
+    const f = this.frameCells;
+    const d = this.dirtyCells;
+    if (f[k + 2] < 0) return;
+    if (f[k] < d[k]) d[k] = f[k];
+    if (f[k + 1] < d[k + 1]) d[k + 1] = f[k + 1];
+    if (f[k + 2] > d[k + 2]) d[k + 2] = f[k + 2];
+    if (f[k + 3] > d[k + 3]) d[k + 3] = f[k + 3];
+  }
+
+  /**
+   * The box a changing region is masked with: its whole tiles, or for a sprite (a few
+   * tiles) only the cells that differed from what was read while it was dirty. Cells that
+   * never differed showed what the reads read (and their masks cover) all along.
+   */
+  private changingBox(c: { rect: TileRect; tiles: number[] }): Box {
+    if (c.tiles.length > SPRITE_TILES) return this.tileBox(c.rect);
+    let x0 = 0x7fff;
+    let y0 = 0x7fff;
+    let x1 = -1;
+    let y1 = -1;
+    for (const i of c.tiles) {
+      const k = i * 4;
+      if (this.dirtyCells[k + 2] < 0) return this.tileBox(c.rect);
+      x0 = Math.min(x0, this.dirtyCells[k]);
+      y0 = Math.min(y0, this.dirtyCells[k + 1]);
+      x1 = Math.max(x1, this.dirtyCells[k + 2]);
+      y1 = Math.max(y1, this.dirtyCells[k + 3]);
+    }
+    const x = x0 * CELL;
+    const y = y0 * CELL;
+    return { x, y, w: Math.min(this.options.width, (x1 + 1) * CELL) - x, h: Math.min(this.options.height, (y1 + 1) * CELL) - y };
+  }
+
   /** Spans still changing when the video ends: masked to its last frame. */
   finish(lastFrame: number): ChangingSpan[] {
-    return this.components((i) => this.dirty[i] === 1).map((c) => ({ from: c.since, to: lastFrame, box: this.tileBox(c.rect) }));
+    return this.components((i) => this.dirty[i] === 1).map((c) => ({ from: c.since, to: lastFrame, box: this.changingBox(c) }));
+  }
+
+  /**
+   * Dirty tiles that are back to exactly what was last read, behind a small moving thing
+   * (a pointer, a caret, a tooltip that passed over them and left), are released at once:
+   * their earlier reads are reused, with no new OCR, and they were masked whole only while
+   * they differed. So a pointer crossing the screen leaves no trail of dirty tiles merging
+   * into one screen-size region. Only behind a sprite: in a region where more than
+   * SPRITE_TILES tiles still differ (a scroll, a page change) nothing leaves early, so a
+   * scroll is still measured and read whole.
+   */
+  private restored(n: number): number[] {
+    const back = (i: number) => !this.changedNow[i] && n > this.lastChange[i] && this.lastRead[i] !== undefined && this.matchesReference(i);
+    const out: number[] = [];
+    for (const c of this.components((i) => this.dirty[i] === 1)) {
+      const returned = c.tiles.filter(back);
+      if (returned.length && c.tiles.length - returned.length <= SPRITE_TILES) out.push(...returned);
+    }
+    return out;
   }
 
   /**
    * Dirty regions whose every tile has been still for `settleFrames` are read now. A region
    * with any tile still changing (a scroll, a moving pointer) waits whole, so a scroll is
-   * read once when it stops, not in pieces. Regions read on the same frame whose bands of
-   * lines overlap are read together.
+   * read once when it stops, not in pieces; tiles back to what was read leave it first
+   * (see restored). Regions read on the same frame whose bands of lines overlap are read
+   * together.
    */
   private settle(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
     const still = (i: number) => n - this.lastChange[i] >= this.options.settleFrames;
-    const found = this.components((i) => this.dirty[i] === 1).filter((c) => c.tiles.every(still));
+    const back = new Set(this.restored(n));
+    const found = this.components((i) => back.has(i));
+    for (const c of this.components((i) => this.dirty[i] === 1 && !back.has(i))) {
+      const moving = c.tiles.filter((i) => !still(i));
+      if (!moving.length) found.push(c);
+      // A sprite still moving inside a region that changed (a pointer over a page that just
+      // loaded): the still part is read now; only the sprite's tiles wait.
+      else if (moving.length <= SPRITE_TILES && moving.length < c.tiles.length) {
+        const waiting = new Set(moving);
+        const stillPart = new Set(c.tiles.filter((i) => !waiting.has(i)));
+        found.push(...this.components((i) => stillPart.has(i)));
+      }
+    }
     // From its last change on, a region shows what is read now: the detections cover that.
     // Masked whole are only the frames before, when it showed something in between.
     const changing: Array<ChangingSpan & { tiles: number[] }> = [];
     for (const c of found) {
-      const settledAt = Math.max(...c.tiles.map((i) => this.lastChange[i]));
-      if (settledAt > c.since) changing.push({ from: c.since, to: settledAt, box: this.tileBox(c.rect), tiles: c.tiles });
+      // Only tiles that changed again after they first did went through states in between;
+      // a tile that changed once shows from then on what is read now.
+      const between = c.tiles.filter((i) => this.lastChange[i] > this.dirtySince[i]);
+      if (!between.length) continue;
+      const settledAt = Math.max(...between.map((i) => this.lastChange[i]));
+      const from = Math.min(...between.map((i) => this.dirtySince[i]));
+      changing.push({ from, to: settledAt, box: this.changingBox({ rect: this.rectOf(between), tiles: between }), tiles: c.tiles });
     }
     // Bands: the rows of tiles of each region, two tiles more above and below (the reader
     // trims them to rows without ink, so no line is cut).
@@ -304,22 +402,34 @@ export class ChangeTracker {
     // Back to what was read before, in every tile that changed, and every tile of the
     // band read before: reuse those reads.
     const sources = new Set<ReadRequest>();
+    const parts: Array<{ source: ReadRequest; ty0: number; ty1: number }> = [];
     let reusable = settled.every((tile) => this.matchesReference(tile));
     for (let ty = ty0; ty <= ty1 && reusable; ty++) {
-      for (let tx = 0; tx < this.tilesX; tx++) {
-        const last = this.lastRead[ty * this.tilesX + tx];
-        if (!last) {
-          reusable = false;
-          break;
-        }
-        sources.add(last);
+      // A band's rows are read across the full width, so one read stands for a whole row.
+      const last = this.lastRead[ty * this.tilesX];
+      for (let tx = 0; tx < this.tilesX && reusable; tx++) if (this.lastRead[ty * this.tilesX + tx] !== last) reusable = false;
+      if (!last || !reusable) {
+        reusable = false;
+        break;
       }
+      sources.add(last);
+      const prev = parts[parts.length - 1];
+      if (prev && prev.source === last && prev.ty1 === ty - 1) prev.ty1 = ty;
+      else parts.push({ source: last, ty0: ty, ty1: ty });
     }
     for (const tile of settled) {
       this.dirty[tile] = 0;
       this.acceptTile(tile % this.tilesX, Math.floor(tile / this.tilesX));
     }
-    const request: ReadRequest = { frame: n, tiles: rect, box: this.tileBox(rect), window, ...(reusable ? { reuse: [...sources] } : {}) };
+    const request: ReadRequest = {
+      frame: n,
+      tiles: rect,
+      box: this.tileBox(rect),
+      window,
+      ...(reusable
+        ? { reuse: [...sources], reuseParts: parts.map((p) => ({ source: p.source, box: this.tileBox({ tx0: 0, ty0: p.ty0, tx1: this.tilesX - 1, ty1: p.ty1 }) })) }
+        : {}),
+    };
     for (let ty = ty0; ty <= ty1; ty++) for (let tx = 0; tx < this.tilesX; tx++) this.lastRead[ty * this.tilesX + tx] = request;
     return request;
   }
@@ -398,6 +508,19 @@ export class ChangeTracker {
       out.push({ rect, since, tiles });
     }
     return out;
+  }
+
+  rectOf(tiles: readonly number[]): TileRect {
+    const rect = { tx0: this.tilesX, ty0: this.tilesY, tx1: -1, ty1: -1 };
+    for (const i of tiles) {
+      const tx = i % this.tilesX;
+      const ty = (i - tx) / this.tilesX;
+      rect.tx0 = Math.min(rect.tx0, tx);
+      rect.ty0 = Math.min(rect.ty0, ty);
+      rect.tx1 = Math.max(rect.tx1, tx);
+      rect.ty1 = Math.max(rect.ty1, ty);
+    }
+    return rect;
   }
 
   tileBox(rect: TileRect): Box {

@@ -8,7 +8,7 @@ import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { addOptions } from '../media/ffmpeg.js';
 import sharp from 'sharp';
-import { groundTruth, scrollOffset, shownText, visibleOn, FONT_FAMILY, type SceneSpec, type GroundTruth } from './scene.js';
+import { groundTruth, pointerAt, scrollOffset, shownText, visibleOn, FONT_FAMILY, type SceneSpec, type GroundTruth } from './scene.js';
 
 const escapeXml = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -41,9 +41,15 @@ export function sceneSvg(scene: SceneSpec, frame: number): string {
   } else {
     body = layer(false) + layer(true);
   }
+  // The pointer: a white arrow with a dark outline, its tip at the point, above everything.
+  const tip = pointerAt(scene, frame);
+  const k = Math.max(1, Math.round(h / 720));
+  const pointer = tip
+    ? `<path transform="translate(${tip[0]},${tip[1]}) scale(${k})" d="M0 0 L0 17 L4 13 L7 20 L10 19 L7 12 L12 12 Z" fill="#ffffff" stroke="#000000" stroke-width="1"/>`
+    : '';
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="${FONT_FAMILY}" xml:space="preserve">` +
-    `<rect width="${w}" height="${h}" fill="${scene.theme.bg}"/>${body}</svg>`
+    `<rect width="${w}" height="${h}" fill="${scene.theme.bg}"/>${body}${pointer}</svg>`
   );
 }
 
@@ -51,7 +57,7 @@ function stateKey(scene: SceneSpec, frame: number): string {
   const visible = (xs: Array<{ from?: number; to?: number }>) =>
     xs.map((x, i) => (visibleOn(x, frame) ? i : -1)).filter((i) => i >= 0).join(',');
   const typed = scene.items.filter((t) => t.typing && visibleOn(t, frame)).map((t) => shownText(t, frame).length);
-  return `${visible(scene.items)}|${visible(scene.rects)}|${scrollOffset(scene.scroll, frame)}|${typed.join(',')}`;
+  return `${visible(scene.items)}|${visible(scene.rects)}|${scrollOffset(scene.scroll, frame)}|${typed.join(',')}|${pointerAt(scene, frame)?.join(',') ?? ''}`;
 }
 
 export async function renderFrameRgb(scene: SceneSpec, frame: number): Promise<Buffer> {

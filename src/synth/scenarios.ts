@@ -263,3 +263,65 @@ export function typingScene(o: SceneOptions & { framesPerChar?: number }): Scene
   l.line(size, Math.round(top + lineH * 4.6), size, ['Changes are logged under ticket #81277 (v4.12.3)'], { color: theme.muted });
   return base('typing', o, l, theme);
 }
+
+/**
+ * The same scene with a mouse pointer that never stops for long: it glides (eased) between
+ * points across the screen, over text, and rests about a second on a piece of personal
+ * data now and then, as an agent's pointer does.
+ */
+export function withPointer(scene: SceneSpec, seed = 1): SceneSpec {
+  const rng = new Rng(seed);
+  const keys: Array<[number, number, number]> = [];
+  const pii = scene.items.filter((i) => i.pii && !i.typing);
+  let frame = 0;
+  let x = Math.round(scene.width / 2);
+  let y = Math.round(scene.height / 2);
+  keys.push([0, x, y]);
+  while (frame < scene.frames) {
+    const rest = pii.length && rng.next() < 0.25;
+    if (rest) {
+      const item = rng.pick(pii);
+      x = item.x + rng.int(0, Math.max(1, item.text.length * item.size * 0.5));
+      y = item.y - Math.round(item.size * 0.4);
+    } else {
+      x = rng.int(10, scene.width - 30);
+      y = rng.int(10, scene.height - 30);
+    }
+    frame += rng.int(Math.round(scene.fps * 0.4), Math.round(scene.fps * 1.2));
+    keys.push([frame, x, y]);
+    // A short pause, or a long one over the value it pointed at.
+    frame += rest ? Math.round(scene.fps * 1) : rng.int(0, Math.round(scene.fps * 0.2));
+    keys.push([frame, x, y]);
+  }
+  return { ...scene, name: `${scene.name}-pointer`, pointer: keys };
+}
+
+/**
+ * The same scene with what keeps a real screen moving in small places: a clock at the top
+ * right that ticks every second, a session counter that goes up every 0.7 s, and a text
+ * caret blinking at 1 Hz after the first PII value (as in a focused field).
+ */
+export function withLiveWidgets(scene: SceneSpec): SceneSpec {
+  const size = Math.max(12, Math.round(scene.height / 40));
+  const items: TextItem[] = [...scene.items];
+  const rects: RectItem[] = [...scene.rects];
+  const second = scene.fps;
+  const x = scene.width - size * 7;
+  for (let s = 0; s * second < scene.frames; s++) {
+    const t = 14 * 3600 + 2 * 60 + s;
+    const text = `${String(Math.floor(t / 3600)).padStart(2, '0')}:${String(Math.floor(t / 60) % 60).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`;
+    items.push({ id: `clock${s}`, text, x, y: Math.round(size * 1.5), size, fixed: true, from: s * second, to: (s + 1) * second });
+  }
+  const step = Math.max(1, Math.round(second * 0.7));
+  for (let k = 0; k * step < scene.frames; k++) {
+    items.push({ id: `count${k}`, text: `Online agents: ${41 + k}`, x: scene.width - size * 30, y: Math.round(size * 1.5), size, fixed: true, from: k * step, to: (k + 1) * step });
+  }
+  const field = scene.items.find((i) => i.pii && !i.typing);
+  if (field) {
+    const box = textBox(field);
+    for (let f = 0; f < scene.frames; f += second) {
+      rects.push({ x: box.x + box.w + 3, y: box.y, w: Math.max(2, Math.round(size / 8)), h: box.h, fill: scene.theme.fg, from: f, to: Math.min(scene.frames, f + Math.round(second / 2)), fixed: field.fixed });
+    }
+  }
+  return { ...scene, name: `${scene.name}-live`, items, rects };
+}

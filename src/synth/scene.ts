@@ -75,6 +75,26 @@ export interface SceneSpec {
   metadata?: Record<string, string>;
   /** Adds a subtitle stream, to test that the output drops it. */
   subtitles?: boolean;
+  /** A mouse pointer: (frame, x, y) key points, eased between them and still outside them. */
+  pointer?: Array<[number, number, number]>;
+}
+
+/** Where the pointer's tip is on `frame` (ease-in-out between key points), or null without one. */
+export function pointerAt(scene: Pick<SceneSpec, 'pointer'>, frame: number): [number, number] | null {
+  const keys = scene.pointer;
+  if (!keys?.length) return null;
+  if (frame <= keys[0][0]) return [keys[0][1], keys[0][2]];
+  for (let i = 1; i < keys.length; i++) {
+    const [f1, x1, y1] = keys[i];
+    if (frame <= f1) {
+      const [f0, x0, y0] = keys[i - 1];
+      const t = (frame - f0) / Math.max(1, f1 - f0);
+      const e = t < 0.5 ? 2 * t * t : 1 - (-2 * t + 2) ** 2 / 2;
+      return [Math.round(x0 + (x1 - x0) * e), Math.round(y0 + (y1 - y0) * e)];
+    }
+  }
+  const last = keys[keys.length - 1];
+  return [last[1], last[2]];
 }
 
 export const FONT_FAMILY = 'DejaVu Sans Mono';
