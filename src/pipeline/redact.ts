@@ -91,7 +91,22 @@ function backgroundOf(words: OcrWord[]): number {
  * anywhere. Each detection is masked over the frames its read says it stayed on screen;
  * regions that were changing are masked whole while they changed.
  */
-export function maskPieces(analysis: AnalyseResult, options: DetectOptions, extraKnown?: ReadonlyMap<string, PiiType>): MaskPiece[] {
+/** A value found outside the reads (by verification), at one frame. */
+export interface FoundElsewhere {
+  frame: number;
+  box: Box;
+  type: PiiType;
+  detector: string;
+  confidence: number;
+  value: string;
+}
+
+export function maskPieces(
+  analysis: AnalyseResult,
+  options: DetectOptions,
+  extraKnown?: ReadonlyMap<string, PiiType>,
+  foundElsewhere: readonly FoundElsewhere[] = [],
+): MaskPiece[] {
   const last = analysis.frameCount - 1;
   const known = new Map<string, PiiType>(extraKnown ?? []);
   for (const r of analysis.reads) {
@@ -133,6 +148,16 @@ export function maskPieces(analysis: AnalyseResult, options: DetectOptions, extr
         }
       }
       pieces.push(piece);
+    }
+  }
+  // Found by verification on a frame where its region was scrolling: the content came from
+  // somewhere and went on, so its mask moves with it over the whole scroll.
+  for (const f of foundElsewhere) {
+    for (const e of episodes) {
+      if (f.frame < e.since || f.frame > e.until || !centreIn(f.box, e.box)) continue;
+      const list = moving.get(e) ?? moving.set(e, []).get(e)!;
+      const base: MaskPiece = { kind: 'pii', from: 0, to: 0, box: f.box, types: [f.type], detectors: [`verification:${f.detector}`, 'motion'], confidence: f.confidence, fill: 128, values: [f.value] };
+      for (const m of carryFrom(f.box, e, f.frame, CARRY_MARGIN_PX)) list.push({ ...base, ...m, motion: true, episode: episodes.indexOf(e) });
     }
   }
   for (const list of moving.values()) pieces.push(...unionOverlapping(list, mergeMoving));
@@ -282,7 +307,11 @@ async function render(
   }
 }
 
-/** Masks for what verification found: its box over the whole video, and its value wherever else it appears. */
+/**
+ * Masks for what verification found: its box over the whole video, its value wherever else
+ * it appears, and, where it was found in a region that was scrolling, a mask that moves
+ * with it over the scroll.
+ */
 function repassPieces(analysis: AnalyseResult, options: DetectOptions, findings: RawFinding[]): MaskPiece[] {
   const known = new Map<string, PiiType>(findings.map((f) => [normalizeValue(f.value), f.type]));
   const found: MaskPiece[] = findings.map((f) => ({
@@ -296,7 +325,7 @@ function repassPieces(analysis: AnalyseResult, options: DetectOptions, findings:
     fill: 128,
     values: [f.value],
   }));
-  return [...maskPieces(analysis, options, known), ...found];
+  return [...maskPieces(analysis, options, known, findings), ...found];
 }
 
 export async function redactVideo(request: RedactRequest, deps: RedactDeps = {}): Promise<RedactResult> {
