@@ -170,8 +170,12 @@ export function groupRows(lines: OcrLine[]): OcrLine[] {
       const overlap = Math.min(b.y1, w.box.y + w.box.h) - Math.max(b.y0, w.box.y);
       if (overlap >= 0.5 * Math.min(b.h, w.box.h)) {
         rows[i].push(w);
-        b.y0 = Math.min(b.y0, w.box.y);
-        b.y1 = Math.max(b.y1, w.box.y + w.box.h);
+        // A word much taller than the row (a pointer or an icon read with it) joins the row
+        // but does not stretch it over the next one.
+        if (w.box.h <= 1.6 * b.h) {
+          b.y0 = Math.min(b.y0, w.box.y);
+          b.y1 = Math.max(b.y1, w.box.y + w.box.h);
+        }
         placed = true;
         break;
       }

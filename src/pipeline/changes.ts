@@ -19,8 +19,20 @@ import type { MotionEpisode } from './motion.js';
 export const CELL = 4;
 export const TILE_CELLS = 4;
 export const TILE = CELL * TILE_CELLS;
-/** Tiles a moving sprite (a pointer, a caret, a small tooltip) differs in at once: 3x4 tiles, 48x64 px. */
+/**
+ * Tiles a moving sprite (a pointer, a caret, a small tooltip) covers on one frame of a
+ * 720p screen: 3x4 tiles, 48x64 px. See spriteTiles for other sizes and frame rates.
+ */
 export const SPRITE_TILES = 12;
+
+/**
+ * Tiles a sprite can keep dirty at once: what it covers on one frame, scaled with the
+ * screen (pointers are drawn bigger on bigger screens), on each of the frames a tile needs
+ * to settle (a fast pointer at 30 fps touches new tiles on each of them).
+ */
+export function spriteTiles(height: number, settleFrames: number): number {
+  return Math.round(SPRITE_TILES * Math.max(1, height / 720) * Math.max(1, settleFrames));
+}
 
 export interface ChangeOptions {
   /** Full-size frame. */
@@ -32,6 +44,8 @@ export interface ChangeOptions {
   settleFrames: number;
   /** Changes of a tile less than this many frames apart belong to one burst. */
   burstGap: number;
+  /** Most tiles a moving sprite keeps dirty (default: spriteTiles of the size and settle time). */
+  spriteTiles?: number;
 }
 
 /** A region to read: bands of whole tile rows around tiles that settled. */
@@ -152,8 +166,10 @@ export class ChangeTracker {
   private readonly frameCells: Int16Array;
   private readonly dirtyCells: Int16Array;
   private frames = 0;
+  private readonly sprite: number;
 
   constructor(readonly options: ChangeOptions) {
+    this.sprite = options.spriteTiles ?? spriteTiles(options.height, options.settleFrames);
     this.cols = Math.floor(options.width / CELL);
     this.rows = Math.floor(options.height / CELL);
     this.tilesX = Math.ceil(options.width / TILE);
@@ -289,7 +305,7 @@ export class ChangeTracker {
    * never differed showed what the reads read (and their masks cover) all along.
    */
   private changingBox(c: { rect: TileRect; tiles: number[] }): Box {
-    if (c.tiles.length > SPRITE_TILES) return this.tileBox(c.rect);
+    if (c.tiles.length > this.sprite) return this.tileBox(c.rect);
     let x0 = 0x7fff;
     let y0 = 0x7fff;
     let x1 = -1;
@@ -317,16 +333,19 @@ export class ChangeTracker {
    * (a pointer, a caret, a tooltip that passed over them and left), are released at once:
    * their earlier reads are reused, with no new OCR, and they were masked whole only while
    * they differed. So a pointer crossing the screen leaves no trail of dirty tiles merging
-   * into one screen-size region. Only behind a sprite: in a region where more than
-   * SPRITE_TILES tiles still differ (a scroll, a page change) nothing leaves early, so a
+   * into one screen-size region. Only behind a sprite: in a region where more tiles still
+   * differ than a sprite keeps dirty (a scroll, a page change) nothing leaves early, so a
    * scroll is still measured and read whole.
    */
   private restored(n: number): number[] {
-    const back = (i: number) => !this.changedNow[i] && n > this.lastChange[i] && this.lastRead[i] !== undefined && this.matchesReference(i);
+    // Back by the same noise-robust test that decides a tile changed: no more than two cells
+    // off the reference, none by more than 4x the threshold (an encoder takes a few frames to
+    // clear the ghost of a pointer that moved on).
+    const back = (i: number) => !this.changedNow[i] && n > this.lastChange[i] && this.lastRead[i] !== undefined && this.nearReference(i);
     const out: number[] = [];
     for (const c of this.components((i) => this.dirty[i] === 1)) {
       const returned = c.tiles.filter(back);
-      if (returned.length && c.tiles.length - returned.length <= SPRITE_TILES) out.push(...returned);
+      if (returned.length && c.tiles.length - returned.length <= this.sprite) out.push(...returned);
     }
     return out;
   }
@@ -347,7 +366,7 @@ export class ChangeTracker {
       if (!moving.length) found.push(c);
       // A sprite still moving inside a region that changed (a pointer over a page that just
       // loaded): the still part is read now; only the sprite's tiles wait.
-      else if (moving.length <= SPRITE_TILES && moving.length < c.tiles.length) {
+      else if (moving.length <= this.sprite && moving.length < c.tiles.length) {
         const waiting = new Set(moving);
         const stillPart = new Set(c.tiles.filter((i) => !waiting.has(i)));
         found.push(...this.components((i) => stillPart.has(i)));
@@ -403,7 +422,7 @@ export class ChangeTracker {
     // band read before: reuse those reads.
     const sources = new Set<ReadRequest>();
     const parts: Array<{ source: ReadRequest; ty0: number; ty1: number }> = [];
-    let reusable = settled.every((tile) => this.matchesReference(tile));
+    let reusable = settled.every((tile) => this.nearReference(tile));
     for (let ty = ty0; ty <= ty1 && reusable; ty++) {
       // A band's rows are read across the full width, so one read stands for a whole row.
       const last = this.lastRead[ty * this.tilesX];
@@ -434,18 +453,14 @@ export class ChangeTracker {
     return request;
   }
 
-  private matchesReference(tile: number): boolean {
-    const tx = tile % this.tilesX;
-    const ty = Math.floor(tile / this.tilesX);
-    const t = this.options.threshold;
-    for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
-      const row = cy * this.cols;
-      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
-        const d = this.prev[row + cx] - this.ref[row + cx];
-        if (d > t || d < -t) return false;
-      }
-    }
-    return true;
+  /**
+   * Whether a tile shows, on the current frame, what was last read: by the noise-robust
+   * test that decides a tile changed (no more than two cells off the reference, none by
+   * more than 4x the threshold), since an encoder takes a few frames to clear the ghost of
+   * a pointer that moved on.
+   */
+  private nearReference(tile: number): boolean {
+    return this.countR[tile] < 3 && this.maxR[tile] <= 4 * this.options.threshold;
   }
 
   private acceptTile(tx: number, ty: number) {

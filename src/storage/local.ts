@@ -87,10 +87,13 @@ export class LocalStorage {
     return join(this.archiveDir, id);
   }
 
-  /** The inbox file of recording `id`, whatever its extension, if there is one. */
+  /** The inbox file of recording `id`, whatever its extension, if there is one (a stat per extension, not a listing). */
   async inboxEntry(id: string): Promise<{ ext: string; path: string } | undefined> {
-    const name = (await readdir(this.inbox).catch(() => [] as string[])).find((n) => n.startsWith(`${id}.`) && !n.startsWith('.'));
-    return name ? { ext: extname(name), path: join(this.inbox, name) } : undefined;
+    for (const ext of OUTPUT_EXTENSIONS) {
+      const path = this.inboxPath(id, ext);
+      if ((await stat(path).catch(() => null))?.isFile()) return { ext, path };
+    }
+    return undefined;
   }
 
   /**
