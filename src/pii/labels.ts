@@ -12,6 +12,8 @@ interface Label {
   words: string[];
   type: PiiType;
   value: (rest: string) => [number, number] | null;
+  /** The value's shape is strict enough for the label to count mid-sentence without a colon ("device ip 10.42.67"). */
+  inline?: boolean;
 }
 
 /**
@@ -70,7 +72,11 @@ const ipValue = (rest: string): [number, number] | null => {
   if (!m || !/\d/.test(m[0])) return null;
   const dots = (m[0].match(/[.,]/g) ?? []).length;
   const colons = (m[0].match(/[:;]/g) ?? []).length;
-  return dots >= 3 || colons >= 2 ? [lead, lead + m[0].trimEnd().length] : null;
+  if (dots >= 3 || colons >= 2) return [lead, lead + m[0].trimEnd().length];
+  // An address OCR cut short ("10.42.67"): digit groups only, too many digits for a version.
+  const groups = m[0].trim().split(/[.,]/);
+  const cut = dots === 2 && groups.every((g) => /^\d{1,3}$/.test(g) && Number(g) <= 255) && groups.join('').length >= 6;
+  return cut ? [lead, lead + m[0].trimEnd().length] : null;
 };
 
 const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
@@ -90,7 +96,7 @@ export const LABELS: Label[] = [
   { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin', 'national insurance', 'ni number', 'nino', 'nhs number', 'nhs', 'dni', 'nie', 'codice fiscale', 'aadhaar', 'pan card', 'cpf', 'pesel', 'bsn', 'id document', 'document number', 'personal number'], type: 'national_id', value: hasDigits(4) },
   { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: hasDigits(2) },
   { words: ['api key', 'access key', 'secret key', 'api secret', 'secret', 'token', 'key', 'authorization', 'password'], type: 'api_key', value: longToken },
-  { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: ipValue },
+  { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: ipValue, inline: true },
 ];
 
 export interface ExtraLabel {
@@ -140,7 +146,7 @@ export function labelSpans(text: string, extra: readonly ExtraLabel[] = []): Spa
     if (!label) continue;
     const separated = m[2].trim().length > 0;
     const atStart = text.slice(0, m.index).trim().length === 0;
-    if (!separated && !atStart) continue;
+    if (!separated && !atStart && !label.inline) continue;
     const restStart = m.index + m[0].length;
     // The value may sit across one column gap from its label; it ends at the next one.
     const rest = text.slice(restStart);

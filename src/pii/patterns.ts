@@ -123,14 +123,31 @@ const ip: Recognizer = (t) => [
   ...matches(t, /(?<![\w.,])(?:\d{1,3}[.,]){3}\d{1,3}(?![\w]|[.,]\d)/, 'ip_address', 'pattern:ipv4', (m) =>
     m[0].split(/[.,]/).every((p) => Number(p) <= 255) ? (m[0].includes(',') ? 0.6 : 0.9) : null,
   ),
-  // Hex groups, with O, l, I, S, Z read for 0, 1, 1, 5, 2.
-  ...matches(t, /(?<![\w:])(?:[0-9a-fOlISZ]{1,4}:){1,7}:?(?:[0-9a-fOlISZ]{1,4}:?){0,7}[0-9a-fOlISZ]{1,4}(?![\w:])/i, 'ip_address', 'pattern:ipv6', (m) => {
-    const s = m[0].replace(/[OlISZ]/g, (c) => TO_DIGIT[c] ?? '1');
+  // Hex groups, with O, l, I, S, Z read for 0, 1, 1, 5, 2; OCR breaks a "::" into ":;", ";:" or ": :".
+  ...matches(t, /(?<![\w:])(?:[0-9a-fOlISZ]{1,4}(?::;? ?:|;:|:;|:)){1,7}:?(?:[0-9a-fOlISZ]{1,4}:?){0,7}[0-9a-fOlISZ]{1,4}(?![\w:])/i, 'ip_address', 'pattern:ipv6', (m) => {
+    const s = m[0].replace(/[; ]+/g, ':').replace(/:{3,}/g, '::').replace(/[OlISZ]/g, (c) => TO_DIGIT[c] ?? '1');
     const groups = s.split(':').length;
     if (!s.includes('::') && groups < 6) return null;
     return /[a-f]/i.test(s) || s.includes('::') ? 0.85 : null;
   }),
 ];
+
+/**
+ * A full calendar date at least 16 years back: on a support screen that is a customer's
+ * date of birth (an exchange's own records are younger), with or without a label. Year
+ * first only with two-digit month and day: "1998.11.3" is a version.
+ */
+const MONTH_NAME = 'Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?';
+const DATE_WITH_YEAR = new RegExp(
+  `(?<![\\w.])(?:(?:19|20)\\d\\d[-/.](?:0[1-9]|1[0-2])[-/.](?:0[1-9]|[12]\\d|3[01])|(?:0?[1-9]|[12]\\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\\d\\d|(?:0?[1-9]|1[0-2])/(?:0?[1-9]|[12]\\d|3[01])/(?:19|20)\\d\\d|(?:0?[1-9]|[12]\\d|3[01]) (?:${MONTH_NAME})\\.?,? (?:19|20)\\d\\d|(?:${MONTH_NAME})\\.? (?:0?[1-9]|[12]\\d|3[01]),? (?:19|20)\\d\\d)(?![\\w]|[.]\\d)`,
+);
+const birthDate: Recognizer = (t) => {
+  const latest = new Date().getUTCFullYear() - 16;
+  return matches(t, DATE_WITH_YEAR, 'date_of_birth', 'pattern:birth-date', (m) => {
+    const year = Number(/\d{4}/.exec(m[0])?.[0]);
+    return year >= 1900 && year <= latest ? 0.6 : null;
+  });
+};
 
 // With the usual misreadings: U5DT, 8TC, EUK...
 const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
@@ -296,4 +313,5 @@ export const RECOGNIZERS: Record<string, Recognizer> = {
   apiKey,
   address,
   phone,
+  birthDate,
 };

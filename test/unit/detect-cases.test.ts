@@ -47,9 +47,9 @@ describe('the independent case set', () => {
     return idx.filter((i) => caught(cases[i], outputs[i])).length / idx.length;
   };
 
-  it('is caught at 98% clean and 95% as tesseract read it (a guard: the bench reports per entity)', () => {
-    expect(recall((c) => c.entity !== 'none' && !c.damaged)).toBeGreaterThanOrEqual(0.98);
-    expect(recall((c) => c.entity !== 'none' && c.damaged)).toBeGreaterThanOrEqual(0.95);
+  it('is caught at 99% clean and 97% as tesseract read it (a guard: the bench reports per entity)', () => {
+    expect(recall((c) => c.entity !== 'none' && !c.damaged)).toBeGreaterThanOrEqual(0.99);
+    expect(recall((c) => c.entity !== 'none' && c.damaged)).toBeGreaterThanOrEqual(0.97);
     expect(recall((c) => c.entity === 'person_name')).toBe(1);
   });
 

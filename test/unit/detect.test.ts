@@ -243,3 +243,26 @@ describe('detectText: text OCR ran together', () => {
     expect(found('to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2')).toContainEqual(['crypto_address', '1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2']);
   });
 });
+
+describe('detectText: dates of birth and damaged addresses without a label', () => {
+  it('a full date 16 or more years back is a date of birth, in any common order; a recent date is not', () => {
+    expect(found('| Ana Souza | 1979-04-30 | BR |')).toContainEqual(['date_of_birth', '1979-04-30']);
+    expect(found('born on 7 March 1962 in Leeds')).toContainEqual(['date_of_birth', '7 March 1962']);
+    expect(found('Kunde seit 14.02.1991')).toContainEqual(['date_of_birth', '14.02.1991']);
+    expect(found('DOB Sep 9, 2001')).toContainEqual(['date_of_birth', 'Sep 9, 2001']);
+    expect(found(`Opened ${new Date().getUTCFullYear() - 1}-03-02 14:10`)).toEqual([]);
+    expect(found('Build 1998.11.3')).toEqual([]);
+  });
+
+  it('an IPv6 "::" that OCR broke into ":;" or ": :" is still an address', () => {
+    expect(found('peer 2a02:; :7c1:9e:3')).toContainEqual(['ip_address', '2a02:; :7c1:9e:3']);
+    expect(found('from fe80;:a1b:2c3d:44ff')).toContainEqual(['ip_address', 'fe80;:a1b:2c3d:44ff']);
+    expect(found('at 12:30; 14:45')).toEqual([]);
+  });
+
+  it('after an "ip" label, an address cut short is masked; a version is not', () => {
+    expect(found('router ip 172.16.254')).toContainEqual(['ip_address', '172.16.254']);
+    expect(found('ip 4.12.3')).toEqual([]);
+    expect(found('ship 10.42.67 units')).toEqual([]);
+  });
+});
