@@ -152,7 +152,9 @@ const birthDate: Recognizer = (t) => {
 // With the usual misreadings: U5DT, 8TC, EUK...
 const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
 const money: Recognizer = (t) => [
-  ...matches(t, /[-+]?[$€£¥] ?\d[\d,. ]*\d|[-+]?[$€£¥] ?\d/, 'money', 'pattern:money', () => 0.9),
+  // The sign starts a token ("US$" and "A$" aside): "T€71076-07" is OCR noise on a clipped
+  // line, and digits that go on after a dash are a date or an id, not an amount.
+  ...matches(t, /(?:\b(?:US|A|C|HK|NZ|R)\$|(?<![\p{L}\p{N}])[-+]?[$€£¥]) ?\d(?:[\d,. ]*\d)?(?![\d]|-\d)/u, 'money', 'pattern:money', () => 0.9),
   // A space inside the number only before a group of three digits ("1 250.00 EUR"), so a
   // neighbouring number ("TX-90233  3.66 BTC") is not taken in.
   ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d(?:[\\d,.]| (?=\\d{3}(?!\\d)))*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),

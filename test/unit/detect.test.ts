@@ -266,3 +266,13 @@ describe('detectText: dates of birth and damaged addresses without a label', () 
     expect(found('ship 10.42.67 units')).toEqual([]);
   });
 });
+
+describe('detectText: amounts', () => {
+  it('a currency sign starts an amount; glued to a letter or running on into a date it is OCR noise', () => {
+    expect(found('Balance: €1,240.50')).toEqual([['money', '€1,240.50']]);
+    expect(found('paid US$ 320 and £15')).toEqual([['money', 'US$ 320'], ['money', '£15']]);
+    expect(found('Fee -$4.99')).toContainEqual(['money', '-$4.99']);
+    expect(found('K$30418-11 2')).toEqual([]);
+    expect(found('€2025-11-03')).toEqual([]);
+  });
+});
