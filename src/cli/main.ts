@@ -504,8 +504,20 @@ async function runDemo(argv: string[]): Promise<number> {
   return code;
 }
 
+/** The help of one command (its paragraph of HELP), or all of it. */
+export function helpFor(command: string): string {
+  const section = HELP.split(/\n(?=\S)/).find((p) => p.startsWith(`veil ${command}`));
+  return section ? `${section.trimEnd()}\n\n(veil --help for every command)` : HELP;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // "veil <command> --help" explains the command instead of running it.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (command && !command.startsWith('-') && command !== 'help' && (options.includes('--help') || options.includes('-h'))) {
+    process.stdout.write(`${helpFor(command)}\n`);
+    return 0;
+  }
   try {
     switch (command) {
       case 'redact':
@@ -543,6 +555,11 @@ export async function main(argv: string[]): Promise<number> {
         ? (err as Error).message
         : `unexpected failure: ${safeMessage(err)}`;
     process.stderr.write(`veil: error: ${message}\n`);
+    // For a maintainer: where an unexpected failure came from (the code's frames only; the
+    // message, which may quote a value or a path, is left out).
+    if (process.env.VEIL_DEBUG && !(err instanceof VeilError) && err instanceof Error && err.stack) {
+      process.stderr.write(`${err.name}\n${err.stack.split('\n').filter((l) => /^\s+at /.test(l)).join('\n')}\n`);
+    }
     return (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : exitCodeFor(err);
   }
 }

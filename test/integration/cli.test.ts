@@ -46,6 +46,17 @@ describe('veil redact (command line)', () => {
     expect(result.stdout).toMatch(/veil redact <input> --out <output>/);
     expect(result.stdout).toMatch(/blur, pixelate: WEAKER/);
   });
+
+  it('explains one command with "<command> --help" instead of running it', async () => {
+    const verify = await veil(['verify', '--help']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/^veil verify <video>/);
+    expect(verify.stdout).toMatch(/--every <s>/);
+    expect(verify.stdout).not.toMatch(/veil redact <input>/);
+    const worker = await veil(['worker', '-h']);
+    expect(worker.code).toBe(0);
+    expect(worker.stdout).toMatch(/veil worker/);
+  });
 });
 
 describe('veil detect --jsonl', () => {
