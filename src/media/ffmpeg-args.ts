@@ -12,7 +12,11 @@ export interface FfmpegJob {
   outputOptions: string[];
   /** A file path, or null to stream the output on stdout. */
   output: string | null;
-  /** Killed (SIGKILL) when it runs longer than this. Every job on an input has one. */
+  /**
+   * Killed (SIGKILL) when it runs longer than this: on the wall clock when it writes a file,
+   * in ffmpeg's own CPU time when it streams to a reader that may keep it waiting. Every job
+   * on an input has one.
+   */
   timeLimitSec?: number;
 }
 

@@ -3,6 +3,7 @@
  * ffmpeg-args.ts; this file only starts the process, reports progress, streams output,
  * stops it on abort and turns failures into classified errors.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { AbortedError, BadInputError, TransientError } from '../errors.js';
@@ -53,24 +54,53 @@ function command(job: FfmpegJob, options: RunOptions) {
   return cmd;
 }
 
+/** CPU seconds a process has used (user and system), or undefined where /proc cannot tell. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of the line (11 and 12 after the name), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Kills ffmpeg (SIGKILL) when `signal` aborts or the job's time limit passes. Returns the
  * detach function and a flag read when ffmpeg ends: did the time limit kill it?
+ * A job that writes a file is timed on the wall clock. A job that streams to this process
+ * waits whenever its reader is busy (frames queued for OCR), which is no fault of the
+ * input: it is timed by the CPU time ffmpeg itself used, which is what a hostile input
+ * makes grow, where /proc tells it (on the wall clock elsewhere).
  */
-function withLimits(cmd: ffmpeg.FfmpegCommand, job: FfmpegJob, signal: AbortSignal | undefined): { detach: () => void; timedOut: () => boolean } {
+function withLimits(cmd: ffmpeg.FfmpegCommand, job: FfmpegJob, signal: AbortSignal | undefined, streaming = false): { detach: () => void; timedOut: () => boolean } {
   let timedOut = false;
   const kill = () => cmd.kill('SIGKILL');
   signal?.addEventListener('abort', kill, { once: true });
-  const timer = job.timeLimitSec
-    ? setTimeout(() => {
-        timedOut = true;
-        kill();
-      }, job.timeLimitSec * 1000)
-    : undefined;
+  const limit = job.timeLimitSec;
+  const expire = () => {
+    timedOut = true;
+    kill();
+  };
+  let timer: NodeJS.Timeout | undefined;
+  if (limit && streaming && existsSync('/proc/self/stat')) {
+    const started = Date.now();
+    timer = setInterval(() => {
+      const pid = (cmd as unknown as { ffmpegProc?: { pid?: number } }).ffmpegProc?.pid;
+      const used = cpuSeconds(pid);
+      // Before ffmpeg has started, or where its CPU time cannot be read, the wall clock counts.
+      if (used === undefined ? Date.now() - started > limit * 1000 : used > limit) expire();
+    }, Math.min(2000, limit * 250));
+  } else if (limit) {
+    timer = setTimeout(expire, limit * 1000);
+  }
   timer?.unref();
   return {
     detach: () => {
       clearTimeout(timer);
+      clearInterval(timer);
       signal?.removeEventListener('abort', kill);
     },
     timedOut: () => timedOut,
@@ -105,7 +135,7 @@ export interface FfmpegStream {
 /** Runs a job whose output streams on stdout. `done` settles when ffmpeg exits. */
 export function streamFfmpeg(job: FfmpegJob, options: RunOptions = {}): FfmpegStream {
   const cmd = command(job, options);
-  const { detach, timedOut } = withLimits(cmd, job, options.signal);
+  const { detach, timedOut } = withLimits(cmd, job, options.signal, true);
   const done = new Promise<void>((resolve, reject) => {
     cmd.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       detach();
