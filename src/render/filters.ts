@@ -137,7 +137,10 @@ function scrollLayer(
   return [
     `color=c=black@0:s=${width}x${height + 2 * slack}:r=${rate(video.fps)}:d=${num(duration)},format=yuva420p,${draws.join(',')},setpts=PTS+${num(start)}/TB[layer${k}]`,
     `${input}split[keep${k}][work${k}]`,
-    `[work${k}][layer${k}]overlay=x=${left}:y='${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}':eval=frame:eof_action=repeat:${enable}[moved${k}]`,
+    // No timeline switch on this overlay: disabled on the frames before the layer starts, it
+    // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll
+    // were missing while it moved). The pane's overlay below is what is switched.
+    `[work${k}][layer${k}]overlay=x=${left}:y='${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}':eval=frame:eof_action=repeat[moved${k}]`,
     `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
     `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
   ];

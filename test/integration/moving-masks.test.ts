@@ -1,0 +1,80 @@
+/**
+ * Moving masks drawn by ffmpeg: the layer of one scroll's masks must be where the content
+ * is on every frame of the motion, whenever in the video the motion starts and at any
+ * frame rate (an eased scroll late in a 15 fps recording once drew nothing at all).
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { QUIET, renderJob, sampledGreyFramesJob } from '../../src/media/ffmpeg-args.js';
+import { overlayFrameBase, runFfmpeg, streamFfmpeg } from '../../src/media/ffmpeg.js';
+import { readGreyFrames } from '../../src/media/frames.js';
+import { probeVideo } from '../../src/media/probe.js';
+import type { MaskTrack } from '../../src/plan/plan.js';
+import { maskFilterGraph } from '../../src/render/filters.js';
+import { tempDir } from '../helpers.js';
+
+let dir: string;
+let cleanup: () => Promise<void>;
+const config = parseConfig({});
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('veil-moving-'));
+});
+afterAll(async () => cleanup());
+
+/** Rows of column `x` that are black (the mask's fill) on each frame from..to. */
+async function blackRows(path: string, x: number, from: number, to: number): Promise<Map<number, [number, number] | null>> {
+  const info = await probeVideo(path, config);
+  const run = streamFfmpeg(sampledGreyFramesJob(path, info, 1));
+  const out = new Map<number, [number, number] | null>();
+  for await (const f of readGreyFrames(run.output, info.width, info.height, Array.from({ length: info.frameCount }, (_, i) => i))) {
+    if (f.index < from || f.index > to) continue;
+    const rows: number[] = [];
+    for (let y = 0; y < f.height; y++) if (f.data[y * f.width + x] < 20) rows.push(y);
+    out.set(f.index, rows.length ? [rows[0], rows[rows.length - 1]] : null);
+  }
+  await run.done;
+  return out;
+}
+
+describe('a scroll layer of moving masks', () => {
+  it.each([
+    [15, 100],
+    [30, 12],
+    [30, 230],
+  ])('at %d fps, a motion from frame %d: the mask is drawn where the content is on every frame', async (fps, since) => {
+    const frames = since + 40;
+    const input = join(dir, `grey-${fps}-${since}.mp4`);
+    await runFfmpeg({
+      input: `color=c=0x808080:s=640x360:r=${fps}:d=${frames / fps}`,
+      inputOptions: [...QUIET, '-f', 'lavfi'],
+      outputOptions: ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+      output: input,
+    });
+    const info = await probeVideo(input, config);
+    // Still for 5 frames, then eased up by 63 px over 6 frames.
+    const offsets = [0, 0, 0, 0, 0, 12, 33, 47, 56, 61, 63];
+    const episode = { since, until: since + offsets.length - 1, offsets, box: { x: 40, y: 40, w: 560, h: 300 } };
+    const track: MaskTrack = {
+      id: 1, kind: 'pii', from: since, to: episode.until, box: { x: 100, y: 200, w: 120, h: 30 },
+      types: ['email'], detectors: ['motion'], confidence: 1, fill: 0, values: [], motion: true, path: offsets.map((o) => -o), episode: 0,
+    };
+    const script = join(dir, `masks-${fps}-${since}.filter`);
+    await writeFile(script, maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode] }));
+    const output = join(dir, `out-${fps}-${since}.mp4`);
+    await runFfmpeg(renderJob(input, output, info, script, config, 'mp4'));
+    const rows = await blackRows(output, 160, since - 2, episode.until + 2);
+    for (let k = 0; k < offsets.length; k++) {
+      const at = rows.get(since + k);
+      expect(at, `frame ${since + k}`).not.toBeNull();
+      // Within a pixel or two of the content (chroma subsampling and the fitted path's slack).
+      expect(Math.abs(at![0] - (200 - offsets[k])), `frame ${since + k} top ${at![0]}`).toBeLessThanOrEqual(3);
+      expect(at![1] - at![0]).toBeGreaterThanOrEqual(29);
+    }
+    // Nothing before the motion or after it (a still mask would be drawn by its own track).
+    expect(rows.get(since - 1)).toBeNull();
+    expect(rows.get(episode.until + 1)).toBeNull();
+  }, 60_000);
+});
