@@ -5,7 +5,7 @@
  * the words it touches.
  */
 import type { OcrLine, OcrWord } from '../ocr/types.js';
-import { labelAlone, labelSpans, startsWithLabel, type ExtraLabel } from './labels.js';
+import { holdsLabel, labelAlone, labelSpans, startsWithLabel, type ExtraLabel } from './labels.js';
 import { ocrVariants, spanToOrigin } from './ocr-variants.js';
 import { RECOGNIZERS, type Span } from './patterns.js';
 import { PII_TYPES, type Box, type Detection, type PiiType } from './types.js';
@@ -264,7 +264,7 @@ export function detectLines(
         const labelWords = row.words.filter((_, w) => lt.offsets[w][0] >= segmentStart && lt.offsets[w][1] <= segmentEnd);
         const below = labelWords.length ? valueBelow(rows, i, unionBox(labelWords.map((w) => w.box))) : undefined;
         // The row below is a value, not another "Label: ..." row (whose value may be masked).
-        if (below && !/^\s*[\p{L}][\p{L} _-]{1,30}[:=]/u.test(lineText(below).text) && !startsWithLabel(lineText(below).text, options.extraLabels)) {
+        if (below && !/^\s*[\p{L}][\p{L} _-]{1,30}[:=]/u.test(lineText(below).text) && !startsWithLabel(lineText(below).text, options.extraLabels) && !holdsLabel(lineText(below).text)) {
           const bt = lineText(below);
           const value = label.value(bt.text);
           if (value) {

@@ -83,9 +83,24 @@ const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
 
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
 
+/** A wallet address: a long token with digits in it (a label such as "Last login IP" is not one). */
+const walletToken = (rest: string) => {
+  const v = longToken(rest);
+  return v && /\d/.test(rest.slice(v[0], v[1])) ? v : null;
+};
+
+/** A date as written or as OCR damages it: two or more groups of digits apart, or a month's name with digits. */
+const dateValue = (rest: string) => {
+  const v = hasDigits(2)(rest);
+  if (!v) return null;
+  const value = rest.slice(v[0], v[1]);
+  const dated = /[\dOlISZB]{1,4}\s?[./-]\s?[\dOlISZB]{1,2}\s?[./-]\s?[\dOlISZB]{2,4}|\d{1,2}\.? ?\p{L}{3,9}\.?,? ?\d{2,4}|\p{L}{3,9}\.? \d{1,2},? \d{2,4}/u.test(value);
+  return dated ? v : null;
+};
+
 export const LABELS: Label[] = [
   { words: ['account holder', 'cardholder', 'card holder', 'full name', 'customer name', 'beneficiary', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
-  { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: longToken },
+  { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: walletToken },
   // An address has a number somewhere (house or postcode): "Address book" is not one.
   { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence', 'postcode', 'post code', 'zip'], type: 'postal_address', value: withDigit },
   { words: ['e-mail', 'email', 'mail', 'username', 'user'], type: 'email', value: identity },
@@ -94,7 +109,7 @@ export const LABELS: Label[] = [
   { words: ['iban', 'account number', 'account no', 'acct', 'bank account', 'routing number', 'routing', 'sort code', 'account'], type: 'iban', value: hasDigits(4) },
   { words: ['card number', 'card', 'pan'], type: 'card_number', value: hasDigits(4) },
   { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin', 'national insurance', 'ni number', 'nino', 'nhs number', 'nhs', 'dni', 'nie', 'codice fiscale', 'aadhaar', 'pan card', 'cpf', 'pesel', 'bsn', 'id document', 'document number', 'personal number'], type: 'national_id', value: hasDigits(4) },
-  { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: hasDigits(2) },
+  { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: dateValue },
   { words: ['api key', 'access key', 'secret key', 'api secret', 'secret', 'token', 'key', 'authorization', 'password'], type: 'api_key', value: longToken },
   { words: ['ip address', 'last ip', 'login ip', 'ip'], type: 'ip_address', value: ipValue, inline: true },
 ];
@@ -182,6 +197,16 @@ export function startsWithLabel(text: string, extra: readonly ExtraLabel[] = [])
 }
 
 /** The label a line consists of alone ("Email", "Wallet address:"), whose value is on the line below. */
+const MULTI_WORD = new RegExp(
+  `(?<![\\p{L}\\p{N}])(?:${LABELS.flatMap((l) => l.words).filter((w) => w.includes(' ')).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+')).join('|')})(?![\\p{L}\\p{N}])`,
+  'iu',
+);
+
+/** Whether `text` holds a label of two or more words ("Last login IP", "Date of birth"): a label's line, not a value. */
+export function holdsLabel(text: string): boolean {
+  return MULTI_WORD.test(text);
+}
+
 export function labelAlone(text: string, extra: readonly ExtraLabel[] = []): Label | undefined {
   const m = /^\s*([\p{L}\s-]{2,30}?)\s*[:=]?\s*$/u.exec(text);
   return m ? labelsWith(extra).lookup(m[1]) : undefined;

@@ -276,3 +276,19 @@ describe('detectText: amounts', () => {
     expect(found('€2025-11-03')).toEqual([]);
   });
 });
+
+describe('label values on a redacted screen (the value masked, the next thing read instead)', () => {
+  it('a wallet label alone takes no label below it for a value; a wallet below it still is one', () => {
+    const rows = [line([word('ETH', 10, 100), word('wallet', 50, 100)]), line([word('Last', 10, 120), word('login', 60, 120), word('IP', 120, 120)])];
+    expect(detectLines(rows)).toEqual([]);
+    const wallet = [line([word('ETH', 10, 100), word('wallet', 50, 100)]), line([word('0x9aE3c1B0F2d4e5A6b7C8d9E0f1A2b3C4d5E6f7A8', 10, 120)])];
+    expect(detectLines(wallet).map((d) => d.type)).toContain('crypto_address');
+  });
+
+  it('a date-of-birth label takes a date, not a ticket number from the next column', () => {
+    expect(found('Date of birth\t#52529')).toEqual([]);
+    expect(found('Date of birth\t03.11.1985')).toContainEqual(['date_of_birth', '03.11.1985']);
+    expect(found('DOB: 3 Nov 1985')).toContainEqual(['date_of_birth', '3 Nov 1985']);
+    expect(found('Born 1985-1l-O3')).toContainEqual(['date_of_birth', '1985-1l-O3']);
+  });
+});
