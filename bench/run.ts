@@ -3,7 +3,9 @@
  * scenario, the PII item-frames left exposed, over-masking, wall time against a plain
  * ffmpeg transcode of the same file measured in the same run, and peak memory.
  *
- *   npm run bench -- [--seconds 10] [--only name,name] [--keep] [--long: adds a 10-minute recording]
+ *   npm run bench -- [--seconds 10] [--only name,name] [--keep]
+ *                    [--corpus synthetic|browser|all (default all)]
+ *                    [--long: adds a 10-minute synthetic recording and a 3-minute browser session]
  *                    [--no-score: skip exposure scoring, for speed and memory alone]
  *                    [--naive: also run the naive analysis (whole frames OCR'd every 0.5 s)]
  */
@@ -21,7 +23,10 @@ import { measureExposure, readTruth } from '../src/synth/exposure.js';
 import { findLeaks } from '../src/synth/leaks.js';
 import { writeScene } from '../src/synth/render.js';
 import { oracleScene } from '../src/synth/scene.js';
-import { benchScenarios } from './scenarios.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium, renderBrowserScenario } from './browser/render.js';
+import { pageHtml } from './browser/pages.js';
+import { benchScenarios, browserScenarios, type BenchScenario } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
 const PAGE = 4096;
@@ -71,6 +76,8 @@ interface VeilRun {
   peakBytes: number;
   /** Exit 3: verification still found PII and nothing was written (a failure, counted as such). */
   refused: boolean;
+  /** Failed otherwise (exit 1): counted with the refusals. */
+  failed?: boolean;
   summary: Record<string, unknown>;
   stdout: string;
   stderr: string;
@@ -93,7 +100,11 @@ async function runVeil(input: string, output: string, extra: string[] = []): Pro
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code === 3) return { seconds, peakBytes: peak, refused: true, summary: {}, stdout, stderr };
-  if (code !== 0) throw new Error(`veil redact failed (${code}): ${stderr.trim().split('\n').pop()}`);
+  // Any other failure is one too: recorded, and the bench goes on with the next scenario.
+  if (code !== 0) {
+    process.stderr.write(`FAILED (${code}): ${stderr.trim().split('\n').pop()}\n`);
+    return { seconds, peakBytes: peak, refused: true, failed: true, summary: {}, stdout, stderr };
+  }
   return { seconds, peakBytes: peak, refused: false, summary: JSON.parse(stdout.trim().split('\n').pop()!), stdout, stderr };
 }
 
@@ -119,8 +130,11 @@ async function main() {
       'no-score': { type: 'boolean' },
       'no-oracle': { type: 'boolean' },
       naive: { type: 'boolean' },
+      corpus: { type: 'string' },
     },
   });
+  const corpus = values.corpus ?? 'all';
+  if (!['synthetic', 'browser', 'all'].includes(corpus)) throw new Error(`--corpus is synthetic, browser or all (got ${corpus})`);
   const seconds = Number(values.seconds ?? 10);
   const only = values.only?.split(',');
   const dir = join(root, 'bench-output');
@@ -129,15 +143,36 @@ async function main() {
   const rows: Array<Record<string, unknown>> = [];
   let leakCount = 0;
   let oracleFindings = 0;
-  const scenarios = benchScenarios(seconds, values.long).filter((s) => !only || only.includes(s.name));
-  console.log(`veil bench: ${scenarios.length} scenarios of ${seconds} s at 30 fps; times are wall seconds on this machine\n`);
+  const scenarios = [
+    ...(corpus === 'browser' ? [] : benchScenarios(seconds, values.long)),
+    ...(corpus === 'synthetic' ? [] : browserScenarios(seconds, values.long)),
+  ].filter((s) => !only || only.includes(s.name));
+  console.log(`veil bench: ${scenarios.length} scenarios (${seconds} s unless named otherwise); times are wall seconds on this machine\n`);
+  let browser: Browser | undefined;
+  /** Draws (synthetic) or renders in Chromium (browser) the scenario's input, or its oracle: the same with its PII left out. */
+  const draw = async (s: BenchScenario, path: string, oracle: boolean) => {
+    if (s.browser) {
+      browser ??= await launchChromium();
+      let last = 0;
+      await renderBrowserScenario(browser, s.browser, path, {
+        oracle,
+        onProgress: (n, total) => {
+          if (n - last >= 300 || n === total) process.stderr.write(`  ${n}/${total} frames\n`);
+          if (n - last >= 300) last = n;
+        },
+      });
+    } else {
+      const scene = s.scene!();
+      await writeScene(oracle ? oracleScene(scene) : scene, path);
+    }
+  };
   for (const s of scenarios) {
-    const scene = s.scene();
-    const tag = createHash('sha256').update(JSON.stringify(scene)).digest('hex').slice(0, 10);
+    const scene = s.browser ?? s.scene!();
+    const tag = createHash('sha256').update(s.browser ? pageHtml(s.browser) + JSON.stringify(s.browser) : JSON.stringify(scene)).digest('hex').slice(0, 10);
     const input = join(dir, `${s.name}-${tag}.mp4`);
     if (!existsSync(`${input}.truth.json`)) {
-      process.stderr.write(`drawing ${s.name}...\n`);
-      await writeScene(scene, input);
+      process.stderr.write(`${s.browser ? 'rendering' : 'drawing'} ${s.name}...\n`);
+      await draw(s, input, false);
     }
     const truth = await readTruth(input);
     const plainOut = join(dir, `${s.name}.plain.mp4`);
@@ -162,29 +197,34 @@ async function main() {
       const row = {
         scenario: mode === 'naive' ? `${s.name} naive` : s.name,
         kind: s.kind,
-        size: `${scene.width}x${scene.height}`,
-        durationSec: scene.frames / scene.fps,
+        size: `${truth.width}x${truth.height}`,
+        durationSec: truth.frames / truth.fps,
         piiItemFrames: exposure.piiItemFrames,
         exposedItemFrames: exposure.exposedItemFrames,
         longestExposureSec: exposure.longestExposureSec,
         textItemFrames: exposure.textItemFrames,
+        maskedTextItemFrames: exposure.maskedTextItemFrames,
         overMaskedPct: exposure.textItemFrames ? (100 * exposure.maskedTextItemFrames) / exposure.textItemFrames : 0,
         veilSec: veil.seconds,
         transcodeSec: plainSec,
         ratio: veil.seconds / plainSec,
         peakMiB: veil.peakBytes / 2 ** 20,
         refused: veil.refused,
+        failed: veil.failed ?? false,
         leaks: leaks.length,
         reads: veil.summary.reads,
         tracks: veil.summary.tracks,
       };
       rows.push(row);
+      process.stderr.write(
+        `  ${row.scenario}: exposed ${row.exposedItemFrames} of ${row.piiItemFrames}, overmask ${row.overMaskedPct.toFixed(1)}%, ${row.ratio.toFixed(2)}x, ${row.peakMiB.toFixed(0)} MiB${row.failed ? ', FAILED' : row.refused ? ', REFUSED' : ''}\n`,
+      );
     }
     if (!values['no-oracle']) {
       // The same scene drawn with its personal data left out, as a perfect redaction would
       // show it: verification must find nothing in it (a finding is a false alarm).
       const oracle = join(dir, `${s.name}-${tag}.oracle.mp4`);
-      if (!existsSync(oracle)) await writeScene(oracleScene(scene), oracle);
+      if (!existsSync(oracle)) await draw(s, oracle, true);
       const check = await runVerify(oracle);
       for (const row of rows.filter((r) => r.scenario === s.name)) row.oracleFindings = check;
       oracleFindings += check;
@@ -196,16 +236,33 @@ async function main() {
   console.log('-'.repeat(header.length));
   for (const r of rows) {
     console.log(
-      `${String(r.scenario).padEnd(27)}${pad(r.refused ? 'REFUSED' : (r.kind as string), 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.reads as number, 6)}`,
+      `${String(r.scenario).padEnd(27)}${pad(r.failed ? 'FAILED' : r.refused ? 'REFUSED' : (r.kind as string), 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.reads as number, 6)}`,
     );
   }
+  await browser?.close();
+  // Totals per corpus; the benign screen (no PII at all) on its own line.
+  const total = (label: string, pick: (r: Record<string, unknown>) => boolean) => {
+    const rs = rows.filter(pick);
+    if (!rs.length) return;
+    const sum = (k: string) => rs.reduce((a, r) => a + (Number.isFinite(r[k] as number) ? (r[k] as number) : 0), 0);
+    const longest = Math.max(0, ...rs.map((r) => (Number.isFinite(r.longestExposureSec as number) ? (r.longestExposureSec as number) : 0)));
+    const text = sum('textItemFrames');
+    const masked = sum('maskedTextItemFrames');
+    console.log(
+      `${label.padEnd(34)} exposed ${sum('exposedItemFrames')} of ${sum('piiItemFrames')} PII item-frames, longest ${longest.toFixed(2)} s; non-PII text masked ${text ? ((100 * masked) / text).toFixed(1) : '0.0'}% (${masked} of ${text}); refused ${rs.filter((r) => r.refused).length} of ${rs.length}`,
+    );
+  };
+  console.log('');
+  total('synthetic corpus', (r) => !String(r.scenario).startsWith('web-'));
+  total('browser corpus, pages with PII', (r) => String(r.scenario).startsWith('web-') && r.kind !== 'benign');
+  total('browser corpus, benign screen', (r) => r.kind === 'benign');
   await writeFile(join(dir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
   console.log(`\nexposed: PII item-frames whose ink is mostly unchanged in the output (goal 0).`);
   console.log(`overmask: non-PII text item-frames masked. ratio: veil wall time / plain libx264 veryfast transcode.`);
   console.log(`results: ${join(dir, 'results.json')}`);
   if (!values['no-oracle']) console.log(`veil verify on the oracle of each scenario (its PII left out): ${oracleFindings} findings in all (goal 0)${rows.filter((r) => r.oracleFindings).map((r) => `; ${r.scenario} ${r.oracleFindings}`).join('')}`);
   const refused = rows.filter((r) => r.refused).length;
-  console.log(`refused (exit 3, nothing written): ${refused} of ${rows.length}; raw values found outside the videos: ${leakCount}`);
+  console.log(`refused (exit 3, nothing written) or failed: ${refused} of ${rows.length}; raw values found outside the videos: ${leakCount}`);
   if (leakCount) throw new Error(`${leakCount} raw values found in manifests or logs`);
 }
 

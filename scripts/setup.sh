@@ -3,9 +3,12 @@
 # recordings, the OCR models' checksums, and the compiled JavaScript.
 # Safe to run again: each step does nothing when it is already done.
 # --tests: also what the tests need beyond that (Debian's Chromium for the browser test).
+# --bench: also what the bench's browser-rendered corpus needs (Chromium, Liberation and Noto fonts).
 set -euo pipefail
 for_tests=0
+for_bench=0
 [ "${1:-}" = "--tests" ] && for_tests=1
+[ "${1:-}" = "--bench" ] && for_bench=1
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -43,8 +46,14 @@ if ! fc-list 2>/dev/null | grep -q "DejaVu Sans Mono"; then
 fi
 
 # The browser test drives Debian's Chromium (never a downloaded browser).
-if [ "$for_tests" = 1 ] && [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
-  apt_install "Chromium (for the browser test)" chromium
+if [ "$for_tests" = 1 ] || [ "$for_bench" = 1 ]; then
+  if [ -z "${CHROMIUM_PATH:-}" ] && [ ! -x /usr/bin/chromium ]; then
+    apt_install "Chromium (for the browser test and the browser-rendered bench)" chromium
+  fi
+fi
+if [ "$for_bench" = 1 ]; then
+  fc-list : family 2>/dev/null | grep -qx "Liberation Sans" || apt_install "The Liberation fonts" fonts-liberation
+  fc-list : family 2>/dev/null | grep -qx "Noto Sans" || apt_install "The Noto fonts" fonts-noto-core
 fi
 
 node scripts/check-models.mjs

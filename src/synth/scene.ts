@@ -160,6 +160,11 @@ export interface GroundTruth {
   frames: number;
   scroll: ScrollSpec | null;
   items: TruthItem[];
+  /**
+   * Browser-rendered scenes: the screen boxes on each frame, measured by the page itself,
+   * as [item index, x, y, w, h] (in place of the items' own geometry and timing).
+   */
+  frameBoxes?: Array<Array<[number, number, number, number, number]>>;
 }
 
 export function groundTruth(scene: SceneSpec): GroundTruth {
@@ -189,6 +194,9 @@ export function groundTruth(scene: SceneSpec): GroundTruth {
  * clipping edge) cannot be read by anyone and is left out.
  */
 export function truthBoxesAt(truth: GroundTruth, frame: number): Array<{ item: TruthItem; box: Box }> {
+  if (truth.frameBoxes) {
+    return (truth.frameBoxes[frame] ?? []).map(([i, x, y, w, h]) => ({ item: truth.items[i], box: { x, y, w, h } }));
+  }
   const out: Array<{ item: TruthItem; box: Box }> = [];
   for (const item of truth.items) {
     if (frame < item.from || frame >= item.to) continue;
