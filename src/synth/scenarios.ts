@@ -160,7 +160,8 @@ export function chatScene(o: SceneOptions): SceneSpec {
 }
 
 /** A transaction table taller than the screen, scrolled at `pxPerSecond` after a pause. */
-export function transactionsScene(o: SceneOptions & { pxPerSecond?: number }): SceneSpec {
+/** A table scrolled at `pxPerSecond` from `startAt` (a fraction of the clip, default 0.2). */
+export function transactionsScene(o: SceneOptions & { pxPerSecond?: number; startAt?: number }): SceneSpec {
   const rng = new Rng(o.seed ?? 3);
   const theme = themeOf(o);
   const l = new Layout(theme);
@@ -181,7 +182,7 @@ export function transactionsScene(o: SceneOptions & { pxPerSecond?: number }): S
   const pageBottom = top + lineH * (rows + 2);
   const maxOffset = Math.max(0, pageBottom - o.height);
   const speed = o.pxPerSecond ?? 120;
-  const start = Math.round(frames * 0.2);
+  const start = Math.round(frames * (o.startAt ?? 0.2));
   const end = Math.min(frames - 1, start + Math.round((maxOffset / speed) * o.fps));
   const spec = base('transactions', o, l, theme);
   spec.scroll = { region: { y: top, h: o.height - top }, keys: [[start, 0], [end, Math.round(((end - start) / o.fps) * speed)]] };
