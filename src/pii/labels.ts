@@ -27,7 +27,11 @@ const hasDigits = (n: number) => (rest: string) => {
   const cut = CONNECTOR.exec(rest);
   const head = cut ? rest.slice(0, cut.index) : rest;
   const digits = head.replace(/\D/g, '').length;
-  return digits >= n ? wholeValue(head) : null;
+  if (digits < n) return null;
+  const v = wholeValue(head);
+  // "#50221" is a ticket or order number in a UI (as read from the next column when the
+  // label's own value is masked), never a phone, an account or an identity number.
+  return v && /^#\d+$/.test(head.slice(v[0], v[1]).trim()) ? null : v;
 };
 
 /** The whole rest of the line, trimmed, if it holds at least two letters or digits. */
@@ -128,7 +132,8 @@ function compile(labels: Label[]): CompiledLabels {
   const all = labels.flatMap((l) => l.words.map((w) => ({ word: w.toLowerCase(), label: l }))).sort((a, b) => b.word.length - a.word.length);
   const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/-/g, '-?').replace(/\s+/g, '\\s*');
   return {
-    re: new RegExp(`(?<![\\p{L}\\p{N}])(${all.map((a) => escape(a.word)).join('|')})(\\s*[:=#]|(?=\\s))`, 'giu'),
+    // A "#" separates only right after the label ("Account #1234"), not across a column gap.
+    re: new RegExp(`(?<![\\p{L}\\p{N}])(${all.map((a) => escape(a.word)).join('|')})(\\s*[:=]| ?#|(?=\\s))`, 'giu'),
     lookup: (found) => {
       const key = found.toLowerCase().replace(/\s+/g, ' ');
       return all.find((a) => a.word === key || a.word.replace(/-/g, '') === key)?.label;

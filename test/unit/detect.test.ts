@@ -285,6 +285,13 @@ describe('label values on a redacted screen (the value masked, the next thing re
     expect(detectLines(wallet).map((d) => d.type)).toContain('crypto_address');
   });
 
+  it('an identity, account or phone label takes no "#" ticket number from the next column', () => {
+    expect(found('SSN\t#50221')).toEqual([]);
+    expect(found('IBAN\t#41747')).toEqual([]);
+    expect(found('Phone\t#318822')).toEqual([]);
+    expect(found('SSN\t512-44-0917')).toContainEqual(['national_id', '512-44-0917']);
+  });
+
   it('a date-of-birth label takes a date, not a ticket number from the next column', () => {
     expect(found('Date of birth\t#52529')).toEqual([]);
     expect(found('Date of birth\t03.11.1985')).toContainEqual(['date_of_birth', '03.11.1985']);
