@@ -191,7 +191,7 @@ const TAIL = `(?:${TAIL_AFTER}|${TAIL_BEFORE})?`;
 const UNIT = "(?:(?:Flat|Apt\\.?|Apartment|Suite|Unit|Floor) \\w{1,5},? )?";
 // NW, SE...; OCR reads "NW" as "Ni" now and then.
 const DIRECTION = '(?: (?:N|S|E|W|NE|NW|SE|SW|Ni|Sl|Nl)\\b)?';
-const STREET_WORD_DE = 'straße|strasse|straGe|strabe|strafe|str\\.|weg|gasse|platz|allee|ring|damm|ufer|plein|laan|straat|gracht|kade|vej|gatan|gata|veien|tie|katu|utca|ulica';
+const STREET_WORD_DE = 'väg|vägen|gränd|gade|vei|veg|straße|strasse|straGe|strabe|strafe|str\\.|weg|gasse|platz|allee|ring|damm|ufer|plein|laan|straat|gracht|kade|vej|gatan|gata|veien|tie|katu|utca|ulica';
 const STREET_ROMANCE = "(?:rue|avenue|av\\.|boulevard|bd|place|chemin|allée|impasse|quai|Calle|C/|Avenida|Avda\\.|Plaza|Paseo|Carrer|Via|Viale|Piazza|Corso|Rua|Travessa|Largo|Praça|Ulica|ul\\.)";
 
 const address: Recognizer = (t) => [
@@ -207,6 +207,9 @@ const address: Recognizer = (t) => [
   ...matches(t, new RegExp(`\\b[\\p{Lu}][\\p{L}-]*(?:${STREET_WORD_DE}) \\d{1,4}[a-z]?\\b${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.75),
   // Romance forms: "12 rue de la Paix, 75002 Paris", "Calle Mayor 10, 28013 Madrid", "Via Roma 15, 00184 Roma".
   ...matches(t, new RegExp(`(?:\\b\\d{1,4}(?:bis|ter)?,? )?\\b${STREET_ROMANCE} (?:[\\p{L}'.-]+ ){0,4}?(?:[\\p{Lu}][\\p{L}'.-]+)(?:,? \\d{1,4}[a-z]?)?${TAIL_BEFORE}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  // Any street name with its house number, then a postcode and a town: "Tommys Väg 89, 221 78 Lund",
+  // "Piotrkowska 104, 90-001 Łódź" (the shape alone, whatever the language's street word).
+  ...matches(t, new RegExp(`\\b[\\p{Lu}][\\p{L}'.-]+(?: [\\p{L}'.-]+){0,3} \\d{1,4}[a-zA-Z]?(?:/\\d{1,4})?, (?:\\d{3} ?\\d{2}|\\d{4}|\\d{2}-\\d{3}) [\\p{Lu}][\\p{L}'-]+(?: [\\p{Lu}][\\p{L}'-]+)?`, 'u'), 'postal_address', 'pattern:street-address', () => 0.6),
   // A UK postcode on its own.
   ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])`), 'postal_address', 'pattern:uk-postcode', (m) => (/\\d/.test(m[0]) && /[A-Z]{2}$/.test(m[0]) ? 0.6 : null)),
 ];

@@ -299,3 +299,12 @@ describe('label values on a redacted screen (the value masked, the next thing re
     expect(found('Born 1985-1l-O3')).toContainEqual(['date_of_birth', '1985-1l-O3']);
   });
 });
+
+describe('detectText: addresses by their shape', () => {
+  it('a street and house number, then a postcode and a town, in any language', () => {
+    expect(found('Yes, Kvarngatan 7, 118 47 Stockholm')).toContainEqual(['postal_address', 'Kvarngatan 7, 118 47 Stockholm']);
+    expect(found('ship to Piotrkowska 104, 90-001 Łódź')).toContainEqual(['postal_address', 'Piotrkowska 104, 90-001 Łódź']);
+    expect(found('Lilla Torg 3, 211 34 Malmö')).toContainEqual(['postal_address', 'Lilla Torg 3, 211 34 Malmö']);
+    expect(found('Release 2, 2026 roadmap')).toEqual([]);
+  });
+});
