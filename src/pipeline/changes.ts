@@ -292,7 +292,10 @@ export class ChangeTracker {
     const k = i * 4;
     const f = this.frameCells;
     const d = this.dirtyCells;
-    if (f[k + 2] < 0) return;
+    // A tile dirty since the first frame has no cells of its own yet (nothing was read
+    // there): it stays unknown, masked as a whole tile. (Growing it from its -1 start made
+    // a box reach the frame's corner from wherever such tiles were.)
+    if (f[k + 2] < 0 || d[k + 2] < 0) return;
     if (f[k] < d[k]) d[k] = f[k];
     if (f[k + 1] < d[k + 1]) d[k + 1] = f[k + 1];
     if (f[k + 2] > d[k + 2]) d[k + 2] = f[k + 2];
@@ -380,9 +383,14 @@ export class ChangeTracker {
       // a tile that changed once shows from then on what is read now.
       const between = c.tiles.filter((i) => this.lastChange[i] > this.dirtySince[i]);
       if (!between.length) continue;
-      const settledAt = Math.max(...between.map((i) => this.lastChange[i]));
-      const from = Math.min(...between.map((i) => this.dirtySince[i]));
-      changing.push({ from, to: settledAt, box: this.changingBox({ rect: this.rectOf(between), tiles: between }), tiles: c.tiles });
+      // Each group of neighbouring tiles that went through states in between at overlapping
+      // times is masked over its own frames: a pointer's trail across a header early on and
+      // a counter that ticked until now are two masks, not one box over both for all of it.
+      for (const group of this.overlapping(between)) {
+        const settledAt = Math.max(...group.map((i) => this.lastChange[i]));
+        const from = Math.min(...group.map((i) => this.dirtySince[i]));
+        changing.push({ from, to: settledAt, box: this.changingBox({ rect: this.rectOf(group), tiles: group }), tiles: c.tiles });
+      }
     }
     // Bands: the rows of tiles of each region, two tiles more above and below (the reader
     // trims them to rows without ink, so no line is cut).
@@ -523,6 +531,32 @@ export class ChangeTracker {
       out.push({ rect, since, tiles });
     }
     return out;
+  }
+
+  /** `tiles` in groups: tiles up to two apart (a blank tile between them joins them) whose frames dirty, dirtySince..lastChange, overlap. */
+  private overlapping(tiles: readonly number[]): number[][] {
+    const { tilesX } = this;
+    const parent = new Map<number, number>(tiles.map((i) => [i, i]));
+    const find = (i: number): number => {
+      let r = i;
+      while (parent.get(r) !== r) r = parent.get(r)!;
+      parent.set(i, r);
+      return r;
+    };
+    const overlap = (a: number, b: number) => this.dirtySince[a] <= this.lastChange[b] && this.dirtySince[b] <= this.lastChange[a];
+    for (const i of tiles) {
+      const tx = i % tilesX;
+      for (let dy = -2; dy <= 2; dy++) {
+        for (let dx = -2; dx <= 2; dx++) {
+          if (tx + dx < 0 || tx + dx >= tilesX) continue;
+          const j = i + dy * tilesX + dx;
+          if (j !== i && parent.has(j) && overlap(i, j)) parent.set(find(i), find(j));
+        }
+      }
+    }
+    const groups = new Map<number, number[]>();
+    for (const i of tiles) (groups.get(find(i)) ?? groups.set(find(i), []).get(find(i))!).push(i);
+    return [...groups.values()];
   }
 
   rectOf(tiles: readonly number[]): TileRect {

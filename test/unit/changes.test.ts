@@ -29,6 +29,19 @@ function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6) {
 const repeat = (f: Uint8Array, n: number) => Array.from({ length: n }, () => f);
 
 describe('ChangeTracker', () => {
+  it('masks a counter that ticked from the start until it was read, not a box from the corner of the screen to it', () => {
+    // A counter at the bottom right ticks on every frame from the first one, then stops.
+    const frames = Array.from({ length: 20 }, (_, n) => (n < 12 ? ink(blank(), 26, 12, 3, 3, n % 2 ? 30 : 120) : ink(blank(), 26, 12, 3, 3, 30)));
+    const { changing } = run(frames);
+    expect(changing.length).toBeGreaterThan(0);
+    for (const c of changing) {
+      // Tile (6, 3) and its neighbours at most: nowhere near (0, 0).
+      expect(c.box.x).toBeGreaterThanOrEqual(80);
+      expect(c.box.y).toBeGreaterThanOrEqual(32);
+      expect(c.to).toBe(11);
+    }
+  });
+
   it('reads a static screen once, whole, and masks nothing as changing', () => {
     const screen = ink(blank(), 4, 4);
     const { reads, changing } = run(repeat(screen, 30));
