@@ -92,7 +92,10 @@ const iban: Recognizer = (t) => [
   ...matches(t, /\b[A-Z0-9]{2}[0-9OIlZSGB]{2}(?: ?[A-Za-z0-9]){11,30}\b/, 'iban', 'pattern:iban-damaged', (m) => {
     const country = [...m[0].slice(0, 2)].map((c) => TO_LETTER[c] ?? c).join('');
     const check = [...m[0].slice(2, 4)].map((c) => TO_DIGIT[c] ?? c).join('');
-    return IBAN_LENGTHS[country] && /^\d\d$/.test(check) && /\d{4}/.test(m[0].replace(/ /g, '')) ? 0.5 : null;
+    // A country read from digits alone ("15745 547 ERROR api", "15" as "IS") is a log
+    // line's timestamp and words, not an account.
+    const shaped = /[A-Z]/.test(m[0].slice(0, 2));
+    return shaped && IBAN_LENGTHS[country] && /^\d\d$/.test(check) && /\d{4}/.test(m[0].replace(/ /g, '')) ? 0.5 : null;
   }),
 ];
 

@@ -308,3 +308,10 @@ describe('detectText: addresses by their shape', () => {
     expect(found('Release 2, 2026 roadmap')).toEqual([]);
   });
 });
+
+describe('detectText: damaged IBANs', () => {
+  it('a country code needs a letter: digits read as one are a timestamp', () => {
+    expect(found('2026-03-02T14: 15745 547 ERROR api')).toEqual([]);
+    expect(found('IBAN G85O GOUH 6016 1331 9268 19')).toContainEqual(['iban', 'G85O GOUH 6016 1331 9268 19']);
+  });
+});
