@@ -29,7 +29,7 @@ import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
 import { MotionFollower, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
-import { borderMedian, trimToQuietRows } from './image.js';
+import { borderMedian, edgeStrips, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -43,6 +43,8 @@ export interface ReadEvent {
   motion?: MotionEpisode[];
   /** Regions this read saw while they scrolled. */
   carry?: MotionEpisode[];
+  /** Lines cut by the frame's top or bottom border in this read's band: masked whole while they stay. */
+  edges?: Array<{ box: Box; fill: number }>;
 }
 
 /** A region to read on one frame: from the change tracker, or taken while a region scrolled. */
@@ -239,7 +241,13 @@ async function readRegions(
   const read = async (image: GreyImage, box: Box, request: RegionRead): Promise<ReadEvent> => {
     const result = await recognizeReadable(ocr, image, upscale);
     for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
-    return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window, motion: request.motion, carry: request.carry };
+    const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);
+    const lineHeight = heights.length ? heights[heights.length >> 1] : 2 * config.analysis.minTextHeight;
+    const edges = edgeStrips(image, lineHeight, { top: box.y === 0, bottom: box.y + box.h === info.height }).map((e) => ({
+      box: { x: e.x + box.x, y: e.y + box.y, w: e.w, h: e.h },
+      fill: borderMedian(image, e, margin),
+    }));
+    return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window, motion: request.motion, carry: request.carry, ...(edges.length ? { edges } : {}) };
   };
 
   // The first read of every band is fresh, so there is always a frame to decode.
@@ -290,6 +298,7 @@ async function readRegions(
       frame: request.frame,
       box: request.box,
       lines: found.flatMap((e, i) => linesWithin(e.lines, parts[i].box)),
+      edges: found.flatMap((e, i) => (e.edges ?? []).filter((edge) => overlaps(edge.box, parts[i].box))),
       window: request.window,
       motion: request.motion,
     }));
@@ -298,6 +307,8 @@ async function readRegions(
   }
   return { reads: await Promise.all(jobs), ocrPixels };
 }
+
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** The words of `lines` whose centre lies in `box`, as lines. */
 function linesWithin(lines: OcrLine[], box: Box): OcrLine[] {

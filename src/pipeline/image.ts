@@ -29,7 +29,7 @@ export function borderMedian(image: GreyImage, box: Box, margin: number): number
   return 0;
 }
 
-function quietRow(image: GreyImage, y: number, x0: number, x1: number): boolean {
+export function quietRow(image: GreyImage, y: number, x0: number, x1: number): boolean {
   const row = y * image.width;
   let lo = 255;
   let hi = 0;
@@ -69,4 +69,29 @@ export function trimToQuietRows(image: GreyImage, box: Box, limit: number): Box 
     }
   }
   return bottom - top >= 8 ? { x: box.x, y: top, w: box.w, h: bottom - top } : box;
+}
+
+/**
+ * Lines cut by the top or bottom border of the frame, in `image` (a band read on a frame,
+ * whose top or bottom is the frame's border as `edges` says): rows of ink that run from
+ * that border and are shorter than a line of the band's text (`lineHeight`). OCR cannot
+ * read such a strip, yet people can make out part of it: it is masked whole (a terminal's
+ * top line half scrolled off, a page cut at the bottom of the screen).
+ */
+export function edgeStrips(image: GreyImage, lineHeight: number, edges: { top: boolean; bottom: boolean }): Box[] {
+  const out: Box[] = [];
+  const { width, height } = image;
+  const limit = Math.max(4, Math.round(lineHeight * 0.9));
+  if (edges.top) {
+    let y = 0;
+    while (y < Math.min(height, limit + 1) && !quietRow(image, y, 0, width)) y++;
+    if (y > 1 && y <= limit) out.push({ x: 0, y: 0, w: width, h: y });
+  }
+  if (edges.bottom) {
+    let y = height - 1;
+    while (y >= Math.max(0, height - limit - 1) && !quietRow(image, y, 0, width)) y--;
+    const h = height - 1 - y;
+    if (h > 1 && h <= limit) out.push({ x: 0, y: y + 1, w: width, h });
+  }
+  return out;
 }
