@@ -239,6 +239,55 @@ function valueBelow(rows: OcrLine[], index: number, label: Box): OcrLine | undef
   return undefined;
 }
 
+/**
+ * The cells under a table's column header: for each row below the header, down to the
+ * first gap of more than three line heights, the words that start between the column's
+ * left edge and the next column's.
+ */
+function columnBelow(rows: OcrLine[], index: number, x0: number, x1: number): OcrLine[] {
+  const header = rows[index].box;
+  const out: OcrLine[] = [];
+  let bottom = header.y + header.h;
+  for (let j = index + 1; j < rows.length; j++) {
+    const row = rows[j];
+    if (row.box.y - bottom > header.h * 3) break;
+    bottom = Math.max(bottom, row.box.y + row.box.h);
+    const words = row.words.filter((w) => w.box.x >= x0 && w.box.x < x1);
+    if (!words.length) continue;
+    const cell: OcrLine = { words, box: unionBox(words.map((w) => w.box)), block: -1 };
+    const lt = lineText(cell);
+    const end = lt.text.indexOf('\t');
+    const kept = end < 0 ? words : words.filter((_, i) => lt.offsets[i][0] < end);
+    out.push({ words: kept, box: unionBox(kept.map((w) => w.box)), block: -1 });
+  }
+  return out;
+}
+
+/**
+ * A table's header row: three or more column segments, two or more of them a label alone
+ * ("Customer | Email | Street | City"). Returns, per label, its column's left and right edges.
+ */
+function headerColumns(row: OcrLine, lt: LineText, extra: DetectOptions['extraLabels']) {
+  const segments: Array<{ text: string; words: OcrWord[] }> = [];
+  let start = 0;
+  for (const text of lt.text.split('\t')) {
+    const end = start + text.length;
+    const words = row.words.filter((_, w) => lt.offsets[w][0] >= start && lt.offsets[w][1] <= end);
+    if (words.length) segments.push({ text, words });
+    start = end + 1;
+  }
+  const labelled = segments.map((s) => labelAlone(s.text, extra));
+  if (segments.length < 3 || labelled.filter(Boolean).length < 2) return [];
+  const h = median(row.words.map((w) => w.box.h));
+  return segments.flatMap((s, k) => {
+    const label = labelled[k];
+    if (!label) return [];
+    const x0 = Math.min(...s.words.map((w) => w.box.x)) - h;
+    const x1 = k + 1 < segments.length ? Math.min(...segments[k + 1].words.map((w) => w.box.x)) - h / 2 : Infinity;
+    return [{ label, x0, x1 }];
+  });
+}
+
 /** Detections in the lines of one image, including values whose label is on the line above. */
 export function detectLines(
   lines: OcrLine[],
@@ -251,7 +300,20 @@ export function detectLines(
     const lt = lineText(row);
     const spans = detectText(lt.text, options);
     if (known) spans.push(...keep(lt.text, findKnownValues(lt.text, known), options));
-    out.push(...toDetections(row, lt, mergeSpans(spans)));
+    // A table: every cell under a label's column header is a value of the label's type; the
+    // header row itself holds labels, not a label and its value ("Customer | Street").
+    const columns = headerColumns(row, lt, options.extraLabels);
+    out.push(...toDetections(row, lt, mergeSpans(columns.length ? spans.filter((s) => !s.detector.startsWith('label:')) : spans)));
+    for (const { label, x0, x1 } of columns) {
+      for (const cell of columnBelow(rows, i, x0, x1)) {
+        const ct = lineText(cell);
+        const value = label.value(ct.text);
+        if (!value) continue;
+        const span: Span = { type: label.type, detector: 'label-column', confidence: 0.7, start: value[0], end: value[1] };
+        out.push(...toDetections(cell, ct, keep(ct.text, [span], options)));
+      }
+    }
+    if (columns.length) return;
     // A label that ends its column segment, with its value on the row below.
     const segments = lt.text.split('\t');
     let segmentStart = 0;

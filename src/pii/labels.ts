@@ -85,6 +85,14 @@ const ipValue = (rest: string): [number, number] | null => {
 
 const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
 
+/** A town, with or without its postcode: a few words that start with a capital or a digit ("Leeds", "98500 Eskmora"), not a sentence. */
+const placeValue = (rest: string) => {
+  const v = wholeValue(rest);
+  if (!v) return null;
+  const value = rest.slice(v[0], v[1]);
+  return /^[\p{Lu}\d]/u.test(value) && value.split(/\s+/).length <= 5 ? v : null;
+};
+
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);
 
 /** A wallet address: a long token with digits in it (a label such as "Last login IP" is not one). */
@@ -107,6 +115,7 @@ export const LABELS: Label[] = [
   { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: walletToken },
   // An address has a number somewhere (house or postcode): "Address book" is not one.
   { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence', 'postcode', 'post code', 'zip'], type: 'postal_address', value: withDigit },
+  { words: ['city', 'town', 'locality'], type: 'postal_address', value: placeValue },
   { words: ['e-mail', 'email', 'mail', 'username', 'user'], type: 'email', value: identity },
   { words: ['telephone', 'phone', 'mobile', 'tel', 'cell'], type: 'phone', value: hasDigits(5) },
   { words: ['available balance', 'balance', 'available', 'equity', 'holdings', 'total assets'], type: 'money', value: hasDigits(1) },

@@ -197,6 +197,50 @@ const DIRECTION = '(?: (?:N|S|E|W|NE|NW|SE|SW|Ni|Sl|Nl)\\b)?';
 const STREET_WORD_DE = 'väg|vägen|gränd|gade|vei|veg|straße|strasse|straGe|strabe|strafe|str\\.|weg|gasse|platz|allee|ring|damm|ufer|plein|laan|straat|gracht|kade|vej|gatan|gata|veien|tie|katu|utca|ulica';
 const STREET_ROMANCE = "(?:rue|avenue|av\\.|boulevard|bd|place|chemin|allée|impasse|quai|Calle|C/|Avenida|Avda\\.|Plaza|Paseo|Carrer|Via|Viale|Piazza|Corso|Rua|Travessa|Largo|Praça|Ulica|ul\\.)";
 
+/** `word` with its first letter in either case ("Str." and "str.", "Rue" and "rue"). */
+const eitherCase = (word: string) => (/^\p{L}/u.test(word) ? `[${word[0].toUpperCase()}${word[0].toLowerCase()}]${word.slice(1)}` : word);
+/**
+ * Street words written before the street's name, in the languages an exchange's customers
+ * write addresses in: "ul. Długa 5", "droga Polna 3", "Passage des Panoramas 11", "Via Roma 15".
+ */
+const STREET_BEFORE = ['ul.', 'ulica', 'al.', 'aleja', 'pl.', 'plac', 'os.', 'osiedle', 'droga', 'rynek', 'wyspa', 'skwer', 'rondo', 'bulwar',
+  'rue', 'avenue', 'av.', 'boulevard', 'bd', 'chemin', 'allée', 'impasse', 'quai', 'sentier', 'voie',
+  'calle', 'avenida', 'avda.', 'plaza', 'paseo', 'carrer', 'camino', 'carretera', 'ronda', 'rambla', 'travesía',
+  'viale', 'piazza', 'piazzale', 'corso', 'largo', 'vicolo', 'strada', 'rua', 'travessa', 'praça', 'estrada', 'alameda',
+  'bulevardul', 'calea', 'aleea', 'ulitsa', 'ulice', 'náměstí', 'trg']
+  .map((w) => eitherCase(w).replace(/\./g, '\\.'))
+  .join('|');
+/**
+ * Street words that are English words too ("Place order", "Route 66", "via email"): a street
+ * only in the French order, the number first and a connector after ("12 route de Lyon"),
+ * or as the Italian "Via Roma 15" with a capital.
+ */
+const STREET_BEFORE_FR = ['place', 'route', 'passage', 'cours'].map(eitherCase).join('|');
+const CONNECTOR = "(?:de la|de l['’]|de|du|des|d['’]|l['’]|la|le|les|aux?)";
+/**
+ * Street words written after the name as a word of their own: "Grüner Weg 40", "Lange Str. 3",
+ * "Atatürk Caddesi 12", "Ergenekon Sokak 9", "Östra Storgatan 5" (the compound form is STREET_WORD_DE).
+ */
+const STREET_AFTER = ['weg', 'str.', 'straße', 'strasse', 'allee', 'platz', 'gasse', 'damm', 'ufer', 'chaussee', 'steig', 'pfad', 'markt',
+  'sokak', 'sokağı', 'sok.', 'sk.', 'caddesi', 'cad.', 'cd.', 'bulvarı', 'blv.', 'yolu', 'mahallesi', 'mah.',
+  'gatan', 'gata', 'vägen', 'väg', 'gränd', 'gränden', 'stigen', 'backe', 'backen', 'torget', 'allén', 'gade', 'vej', 'vei', 'veien',
+  'straat', 'laan', 'plein', 'kade', 'gracht', 'dijk', 'singel', 'utca', 'út', 'tér', 'katu', 'polku']
+  .map((w) => eitherCase(w).replace(/\./g, '\\.'))
+  .join('|');
+/** The street words that end a one-word street name ("Johannes-Dott-Str.", "Åkergränden"): the longer, unmistakable ones. */
+const STREET_END = ['straße', 'strasse', 'str.', 'weg', 'allee', 'platz', 'gasse', 'damm', 'chaussee', 'gatan', 'vägen', 'gränd', 'gränden', 'stigen',
+  'backen', 'torget', 'veien', 'straat', 'laan', 'plein', 'gracht', 'singel', 'utca', 'katu', 'polku']
+  .map((w) => eitherCase(w).replace(/\./g, '\\.'))
+  .join('|');
+/** What a count is of, in a UI ("10-100 Employees", "250 00 Users" is no postcode and town). */
+const COUNT_NOUNS = '(?:Employees|Staff|Users|Members|People|Seats|Items|Orders|Tickets|Requests|Calls|Records|Rows|Results|Days|Hours|Minutes|Seconds|Weeks|Months|Years|Points|Credits|Units|Files|Pages)(?![\\p{L}])';
+/** A house number: "12", "40b", "12/3", "7-9". */
+const HOUSE = '\\d{1,4}[a-zA-Z]?(?:[/-]\\d{1,4}[a-zA-Z]?)?';
+/** A word of a street's name: "Długa", "de", "l'Église", "Francs-Bourgeois". */
+const NAME_WORD = "[\\p{L}][\\p{L}'’.-]*";
+/** A capitalised word of a street's name. */
+const NAME_CAP = "(?:\\p{Ll}{1,4}['’])?[\\p{Lu}][\\p{L}'’.-]*";
+
 const address: Recognizer = (t) => [
   // House number first: "4043 Oak Avenue, Springfield, IL 62704", "221B Baker Street, London NW1 6XE".
   ...matches(
@@ -213,8 +257,21 @@ const address: Recognizer = (t) => [
   // Any street name with its house number, then a postcode and a town: "Tommys Väg 89, 221 78 Lund",
   // "Piotrkowska 104, 90-001 Łódź" (the shape alone, whatever the language's street word).
   ...matches(t, new RegExp(`\\b[\\p{Lu}][\\p{L}'.-]+(?: [\\p{L}'.-]+){0,3} \\d{1,4}[a-zA-Z]?(?:/\\d{1,4})?, (?:\\d{3} ?\\d{2}|\\d{4}|\\d{2}-\\d{3}) [\\p{Lu}][\\p{L}'-]+(?: [\\p{Lu}][\\p{L}'-]+)?`, 'u'), 'postal_address', 'pattern:street-address', () => 0.6),
-  // A UK postcode on its own.
-  ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])`), 'postal_address', 'pattern:uk-postcode', (m) => (/\\d/.test(m[0]) && /[A-Z]{2}$/.test(m[0]) ? 0.6 : null)),
+  // A street word before the name and the house number after it: "ul. Długa 5", "droga Polna 3a",
+  // "Calle de Alcalá 42". The house number is what tells a street from a menu ("Place order").
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}])(?:${STREET_BEFORE}) (?:${NAME_WORD} ){0,3}${NAME_CAP},? ${HOUSE}(?![\\p{L}\\p{N}])${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}])Via (?:${NAME_WORD} ){0,2}${NAME_CAP},? ${HOUSE}(?![\\p{L}\\p{N}])${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.6),
+  // The house number first: "144 Passage des Panoramas", "2 impasse du Moulin", "7 rue Lepic".
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}.,:/-])${HOUSE}(?:bis|ter)?,? (?:(?:${STREET_BEFORE}) (?:${NAME_WORD} ){0,3}|(?:${STREET_BEFORE_FR}) ${CONNECTOR} ?(?:${NAME_WORD} ){0,2})${NAME_CAP}${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  // The name, a street word of its own, the house number: "Grüner Weg 40b", "Ergenekon Sokak 98".
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}])${NAME_CAP}(?: ${NAME_WORD}){0,2} (?:${STREET_AFTER}) ${HOUSE}(?![\\p{L}\\p{N}])${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  // A compound street name, either case, the house number after it: "Johannes-Dott-Str. 28a", "Åkergränden 5".
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}])(?:${NAME_CAP} ){0,2}[\\p{Lu}][\\p{L}-]*(?:${STREET_END}) ${HOUSE}(?![\\p{L}\\p{N}])${TAIL}`, 'u'), 'postal_address', 'pattern:street-address', () => 0.7),
+  // A postcode of a distinctive national shape before its town: "06-265 Miejska Górka" (PL),
+  // "6273 CN Wissel" (NL), "221 78 Lund" (SE), "1000-001 Lisboa" (PT).
+  ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}.,:/-])(?:\\d{2}-\\d{3}|\\d{4}-\\d{3}|\\d{4} ?(?!KB|MB|GB|TB|HD|AM|PM|ID|UI|IP)[A-Z]{2}|\\d{3} \\d{2}) (?!${COUNT_NOUNS})[\\p{Lu}][\\p{Ll}'’-]+(?: [\\p{Lu}][\\p{Ll}'’-]+)?(?![\\p{L}\\p{N}])`, 'u'), 'postal_address', 'pattern:postcode-town', () => 0.6),
+  // A UK postcode on its own, with the town after it if there is one.
+  ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])(?: [\\p{Lu}][\\p{Ll}'’-]+){0,2}`, 'u'), 'postal_address', 'pattern:uk-postcode', (m) => (/^\S+ ?\d[A-Z]{2}\b/.test(m[0]) ? 0.6 : null)),
 ];
 
 /** Letters of a Spanish DNI's check character, by the number modulo 23. */

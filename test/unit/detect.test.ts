@@ -315,3 +315,72 @@ describe('detectText: damaged IBANs', () => {
     expect(found('IBAN G85O GOUH 6016 1331 9268 19')).toContainEqual(['iban', 'G85O GOUH 6016 1331 9268 19']);
   });
 });
+
+describe('addresses by shape, one cell at a time', () => {
+  // A sheet puts the street and the town in cells of their own: no label, no comma, no tail.
+  it.each([
+    ['ul. Długa 5', 'ul. Długa 5'],
+    ['droga Polna 34a', 'droga Polna 34a'],
+    ['Calle de Alcalá 42', 'Calle de Alcalá 42'],
+    ['Via Garibaldi 7', 'Via Garibaldi 7'],
+    ['144 Passage des Panoramas', '144 Passage des Panoramas'],
+    ["9 Place d'Italie", "9 Place d'Italie"],
+    ['2 impasse du Moulin', '2 impasse du Moulin'],
+    ['Lindener Weg 40b', 'Lindener Weg 40b'],
+    ['Hohe Str. 63', 'Hohe Str. 63'],
+    ['Karl-Marx-Str. 28a', 'Karl-Marx-Str. 28a'],
+    ['Atatürk Caddesi 112', 'Atatürk Caddesi 112'],
+    ['Lale Sokak 9', 'Lale Sokak 9'],
+    ['Västra Kyrkogatan 12', 'Västra Kyrkogatan 12'],
+    ['Norra Ringvägen 4', 'Norra Ringvägen 4'],
+    ['00-950 Warszawa', '00-950 Warszawa'],
+    ['1012 JS Amsterdam', '1012 JS Amsterdam'],
+    ['114 55 Stockholm', '114 55 Stockholm'],
+    ['1000-001 Lisboa', '1000-001 Lisboa'],
+    ['LS1 4AP Leeds', 'LS1 4AP Leeds'],
+    ['EC1A 1BB', 'EC1A 1BB'],
+  ])('%s', (text, value) => {
+    expect(found(text)).toContainEqual(['postal_address', value]);
+  });
+
+  it.each(['Place order 2', 'Place Order 2', 'Sent 2 via Email', 'Route 66', '2 Route Planners', '10-100 Employees', '4096 MB Memory', '1080 HD Video', 'Step 2 of 4', 'Upgrade 2', 'Ring 3 alerts', 'Tier 2 weg'])(
+    'UI text is no address: %s',
+    (text) => {
+      expect(found(text).filter(([type]) => type === 'postal_address')).toEqual([]);
+    },
+  );
+});
+
+describe('table columns', () => {
+  const header = line([word('Customer', 10, 100), word('Street', 200, 100), word('City', 400, 100), word('Status', 600, 100)]);
+  // Words of a cell from `x` on, one space (10 px) apart.
+  const cell = (texts: string[], x: number, y: number) => texts.map((t, k) => word(t, x + texts.slice(0, k).reduce((a, p) => a + p.length * 10 + 10, 0), y));
+  const row = (y: number, street: string[], city: string[], status: string) =>
+    line([...cell(['Ana', 'Lopes'], 10, y), ...cell(street, 200, y), ...cell(city, 400, y), word(status, 600, y)]);
+
+  it('takes every cell under a labelled column header, down the table', () => {
+    const rows = [header, row(120, ['Hill', 'Top', '4'], ['98500', 'Eskmora'], 'Active'), row(140, ['Long', 'Row', '9'], ['14271', 'Kristby'], 'Review'), row(160, ['Mill', 'Lane', '2'], ['Leeds'], 'Active')];
+    const values = detectLines(rows).filter((d) => d.detector === 'label-column').map((d) => [d.type, d.value]);
+    expect(values).toEqual(
+      expect.arrayContaining([
+        ['postal_address', '98500 Eskmora'],
+        ['postal_address', '14271 Kristby'],
+        ['postal_address', 'Leeds'],
+        ['postal_address', 'Hill Top 4'],
+        ['postal_address', 'Mill Lane 2'],
+      ]),
+    );
+    // The Status column has no label: its cells are not taken; nor is the header row itself.
+    expect(detectLines(rows).some((d) => /Active|Review|Street|City/.test(d.value))).toBe(false);
+  });
+
+  it('stops at a gap of more than three rows', () => {
+    const rows = [header, row(120, ['Hill', 'Top', '4'], ['98500', 'Eskmora'], 'Active'), row(260, ['Notes'], ['Open', 'tickets'], 'Active')];
+    expect(detectLines(rows).some((d) => d.value === 'Open tickets')).toBe(false);
+  });
+
+  it('does not read a row of two labels as a table', () => {
+    const rows = [line([word('Street', 10, 100), word('City', 200, 100)]), line([word('Filter', 10, 120), word('Sort', 200, 120)])];
+    expect(detectLines(rows).filter((d) => d.detector === 'label-column')).toEqual([]);
+  });
+});
