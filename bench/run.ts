@@ -99,7 +99,11 @@ async function runVeil(input: string, output: string, extra: string[] = []): Pro
   const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
   clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (code === 3) return { seconds, peakBytes: peak, refused: true, summary: {}, stdout, stderr };
+  if (code === 3) {
+    // What verification found (its lines name a type and a frame, never a value).
+    process.stderr.write(`REFUSED: ${stderr.trim().split('\n').slice(-4).join(' | ')}\n`);
+    return { seconds, peakBytes: peak, refused: true, summary: {}, stdout, stderr };
+  }
   // Any other failure is one too: recorded, and the bench goes on with the next scenario.
   if (code !== 0) {
     process.stderr.write(`FAILED (${code}): ${stderr.trim().split('\n').pop()}\n`);
