@@ -29,7 +29,7 @@ import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
 import { MotionFollower, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
-import { borderMedian, edgeStrips, trimToQuietRows } from './image.js';
+import { borderMedian, edgeStrips, sideStrips, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -43,7 +43,7 @@ export interface ReadEvent {
   motion?: MotionEpisode[];
   /** Regions this read saw while they scrolled. */
   carry?: MotionEpisode[];
-  /** Lines cut by the frame's top or bottom border in this read's band: masked whole while they stay. */
+  /** Text cut by the frame's border in this read's region (a line at the top or bottom, a cell at the left or right): masked whole while it stays. */
   edges?: Array<{ box: Box; fill: number }>;
 }
 
@@ -243,7 +243,10 @@ async function readRegions(
     for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
     const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);
     const lineHeight = heights.length ? heights[heights.length >> 1] : 2 * config.analysis.minTextHeight;
-    const edges = edgeStrips(image, lineHeight, { top: box.y === 0, bottom: box.y + box.h === info.height }).map((e) => ({
+    const edges = [
+      ...edgeStrips(image, lineHeight, { top: box.y === 0, bottom: box.y + box.h === info.height }),
+      ...sideStrips(image, lineHeight, { left: box.x === 0, right: box.x + box.w === info.width }),
+    ].map((e) => ({
       box: { x: e.x + box.x, y: e.y + box.y, w: e.w, h: e.h },
       fill: borderMedian(image, e, margin),
     }));

@@ -95,3 +95,70 @@ export function edgeStrips(image: GreyImage, lineHeight: number, edges: { top: b
   }
   return out;
 }
+
+/** The grey level most pixels of columns [x0, x1) have: the background of a strip. */
+function modeGrey(image: GreyImage, x0: number, x1: number): number {
+  const hist = new Uint32Array(256);
+  for (let y = 0; y < image.height; y++) {
+    const row = y * image.width;
+    for (let x = x0; x < x1; x++) hist[image.data[row + x]]++;
+  }
+  let best = 0;
+  for (let v = 1; v < 256; v++) if (hist[v] > hist[best]) best = v;
+  return best;
+}
+
+/**
+ * Text cut by the left or right border of the frame, in `image` (a region read on a frame,
+ * whose left or right side is the frame's border as `edges` says): runs of rows with ink in
+ * the two columns at the border, no taller than a few lines of the region's text
+ * (`lineHeight`; a sidebar or a rule down the whole border is no cut text), each reaching
+ * inward to the first gap of background as wide as most of a line's height (the gap
+ * between two cells of a sheet scrolled sideways). OCR reads such a sliver as noise or not
+ * at all, yet people can make out part of an e-mail or a wallet address in it: it is masked
+ * whole. A cut that finds no gap stops at `maxWidth` (forty line heights, at most 40% of
+ * the region).
+ */
+export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: boolean; right: boolean }): Box[] {
+  const { width, height, data } = image;
+  const out: Box[] = [];
+  if (width < 8 || height < 3) return out;
+  const maxWidth = Math.max(8, Math.min(Math.round(width * 0.4), Math.round(lineHeight * 40)));
+  const gapNeed = Math.max(4, Math.round(lineHeight * 0.8));
+  const maxRun = Math.max(6, Math.round(lineHeight * 2.5));
+  const ink = (bg: number, x: number, y: number) => Math.abs(data[y * width + x] - bg) > 40;
+  const side = (left: boolean) => {
+    const col = (i: number) => (left ? i : width - 1 - i);
+    const band = Math.min(width, maxWidth);
+    const bg = left ? modeGrey(image, 0, band) : modeGrey(image, width - band, width);
+    // Runs of rows inked at the border, joined across gaps of up to two rows (a letter's dot).
+    const runs: Array<[number, number]> = [];
+    for (let y = 0; y < height; y++) {
+      if (!ink(bg, col(0), y) && !ink(bg, col(1), y)) continue;
+      const last = runs[runs.length - 1];
+      if (last && y - last[1] <= 3) last[1] = y + 1;
+      else runs.push([y, y + 1]);
+    }
+    for (const [y0, y1] of runs) {
+      if (y1 - y0 < 3 || y1 - y0 > maxRun) continue;
+      let reach = band;
+      let quiet = 0;
+      for (let i = 0; i < band; i++) {
+        let inked = false;
+        for (let y = y0; y < y1 && !inked; y++) inked = ink(bg, col(i), y);
+        quiet = inked ? 0 : quiet + 1;
+        if (quiet >= gapNeed) {
+          reach = i - quiet + 1;
+          break;
+        }
+      }
+      const top = Math.max(0, y0 - 1);
+      const h = Math.min(height, y1 + 1) - top;
+      const w = Math.min(width, reach + 1);
+      out.push({ x: left ? 0 : width - w, y: top, w, h });
+    }
+  };
+  if (edges.left) side(true);
+  if (edges.right) side(false);
+  return out;
+}

@@ -170,7 +170,7 @@ export function maskPieces(
   for (const c of analysis.changing) {
     pieces.push({ kind: 'changing', from: c.from, to: c.to, box: c.box, types: [], detectors: ['change'], confidence: 1, fill: c.fill, values: [] });
   }
-  // A line cut by the frame's border, unreadable to OCR and partly legible: masked while it stays.
+  // Text cut by the frame's border, unreadable to OCR and partly legible: masked while it stays.
   for (const r of analysis.reads as ReadEvent[]) {
     for (const e of r.edges ?? []) {
       pieces.push({ kind: 'changing', ...r.window.span(e.box, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeStrips } from '../../src/pipeline/image.js';
+import { edgeStrips, sideStrips } from '../../src/pipeline/image.js';
 
 /** A 200x60 grey band with dark "ink" rows [y0, y1) across x 20..180. */
 function band(inkRows: Array<[number, number]>) {
@@ -23,5 +23,38 @@ describe('edgeStrips', () => {
     expect(edgeStrips(band([[0, 16]]), 16, { top: true, bottom: true })).toEqual([]);
     expect(edgeStrips(band([[4, 20]]), 16, { top: true, bottom: true })).toEqual([]);
     expect(edgeStrips(band([[0, 6]]), 16, { top: false, bottom: true })).toEqual([]);
+  });
+});
+
+/** A 400x80 light frame with dark "text" blocks: each [x0, x1, y0, y1), letters 2 px wide with 1 px apart. */
+function page(blocks: Array<[number, number, number, number]>) {
+  const width = 400;
+  const height = 80;
+  const data = Buffer.alloc(width * height, 235);
+  for (const [x0, x1, y0, y1] of blocks) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if ((x - x0) % 3 !== 2) data[y * width + x] = 40;
+  return { width, height, data };
+}
+
+describe('sideStrips', () => {
+  it('finds text cut by the left and right borders, up to the gap before the next cell', () => {
+    // Cut on the left: ink from x 0 to 40, then a 30 px gap, then the next cell.
+    // Cut on the right: a cell from 330 running off the frame.
+    const image = page([[0, 40, 10, 22], [70, 150, 10, 22], [330, 400, 40, 52], [200, 300, 40, 52]]);
+    expect(sideStrips(image, 12, { left: true, right: true })).toEqual([
+      { x: 0, y: 9, w: 41, h: 14 },
+      { x: 329, y: 39, w: 71, h: 14 },
+    ]);
+  });
+
+  it('leaves text that does not touch the border, a rule down the whole border, and borders that are not the frame\'s', () => {
+    expect(sideStrips(page([[4, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
+    const ruled = page([[0, 40, 10, 22]]);
+    for (let y = 0; y < ruled.height; y++) ruled.data[y * ruled.width] = 40;
+    expect(sideStrips(ruled, 12, { left: true, right: false })).toEqual([]);
+    expect(sideStrips(page([[0, 40, 10, 22]]), 12, { left: false, right: true })).toEqual([]);
+  });
+
+  it('stops a cut that finds no gap at forty line heights', () => {
+    expect(sideStrips(page([[0, 400, 10, 16]]), 4, { left: true, right: false })).toEqual([{ x: 0, y: 9, w: 161, h: 8 }]);
   });
 });
