@@ -17,7 +17,7 @@ export async function tempDir(prefix = 'veil-test-'): Promise<{ dir: string; cle
 
 export interface ProbeJson {
   format: { tags?: Record<string, string>; duration?: string };
-  streams: Array<{ codec_type: string; codec_name: string; avg_frame_rate: string; nb_read_packets?: string; tags?: Record<string, string>; width?: number; height?: number }>;
+  streams: Array<{ codec_type: string; codec_name: string; avg_frame_rate: string; nb_read_packets?: string; tags?: Record<string, string>; width?: number; height?: number; pix_fmt?: string }>;
 }
 
 export async function ffprobe(path: string): Promise<ProbeJson> {

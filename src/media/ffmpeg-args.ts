@@ -62,7 +62,7 @@ export function sampleStep(info: VideoInfo, intervalSec: number): number {
  * 4x4 pixels, enough to see any stroke change and cheap to pipe.
  */
 export function reducedFramesJob(path: string, info: VideoInfo): FfmpegJob {
-  return rawFramesJob(path, info, ['-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area`]);
+  return rawFramesJob(path, info, ['-vf', `extractplanes=y,scale=${Math.floor(info.width / 4)}:${Math.floor(info.height / 4)}:flags=area,format=gray`]);
 }
 
 /**
@@ -128,7 +128,7 @@ export function seekThumbnailJob(path: string, info: VideoInfo, frame: number, w
  * the region's content moved (vertical moves stay exact to the pixel).
  */
 export function regionRowsJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
-  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w / 4}:${box.h}:flags=area`;
+  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w / 4}:${box.h}:flags=area,format=gray`;
   return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
 }
 

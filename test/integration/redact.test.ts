@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { ManifestSchema } from '../../src/manifest.js';
+import { QUIET } from '../../src/media/ffmpeg-args.js';
+import { runFfmpeg } from '../../src/media/ffmpeg.js';
 import { redactVideo } from '../../src/pipeline/redact.js';
 import { measureExposure } from '../../src/synth/exposure.js';
 import { writeScene } from '../../src/synth/render.js';
@@ -78,6 +80,22 @@ describe('redactVideo on a static profile screen', () => {
       expect(manifestText).not.toContain(item.text);
       for (const part of item.text.split(/\s+/).filter((p) => p.length >= 5)) expect(manifestText).not.toContain(part);
     }
+  });
+});
+
+describe('redactVideo on a 10-bit recording', () => {
+  it('reads and masks it as an 8-bit one, keeping its frame count', async () => {
+    const input = join(dir, 'profile-10bit.mkv');
+    await runFfmpeg({ input: profile, inputOptions: QUIET, outputOptions: ['-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p10le'], output: input });
+    expect((await ffprobe(input)).streams[0].pix_fmt).toBe('yuv420p10le');
+    const out = join(dir, 'profile-10bit.redacted.mkv');
+    await redactVideo({ input, output: out, config: parseConfig({}) });
+    const report = await measureExposure(input, out, profileTruth);
+    expect(report.piiItemFrames).toBeGreaterThan(300);
+    expect(report.exposedItemFrames).toBe(0);
+    expect(report.maskedTextItemFrames / report.textItemFrames).toBeLessThan(0.05);
+    const video = (await ffprobe(out)).streams.find((s) => s.codec_type === 'video')!;
+    expect([video.pix_fmt, video.nb_read_packets]).toEqual(['yuv420p', '30']);
   });
 });
 

@@ -64,7 +64,7 @@ describe('sampling', () => {
 describe('analysis decoding', () => {
   it('reduces every frame 4x by area averaging, as grey', () => {
     const job = reducedFramesJob('/in.mp4', info);
-    expect(job.outputOptions[job.outputOptions.indexOf('-vf') + 1]).toBe('extractplanes=y,scale=320:180:flags=area');
+    expect(job.outputOptions[job.outputOptions.indexOf('-vf') + 1]).toBe('extractplanes=y,scale=320:180:flags=area,format=gray');
     expect(job.outputOptions).toEqual(expect.arrayContaining(['-fps_mode', 'passthrough', '-an']));
   });
 
