@@ -110,8 +110,9 @@ function modeGrey(image: GreyImage, x0: number, x1: number): number {
 
 /**
  * Text cut by the left or right border of the frame, in `image` (a region read on a frame,
- * whose left or right side is the frame's border as `edges` says): runs of rows with ink in
- * the two columns at the border, no taller than a few lines of the region's text
+ * whose left or right side is the frame's border as `edges` says): runs of rows with ink
+ * within a few pixels of the border (less than half a line's height: closer than any
+ * cell's padding; the cut often falls between two characters), no taller than a few lines of the region's text
  * (`lineHeight`; a sidebar or a rule down the whole border is no cut text), each reaching
  * inward to the first gap of background as wide as most of a line's height (the gap
  * between two cells of a sheet scrolled sideways). OCR reads such a sliver as noise or not
@@ -126,6 +127,7 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
   const maxWidth = Math.max(8, Math.min(Math.round(width * 0.4), Math.round(lineHeight * 40)));
   const gapNeed = Math.max(4, Math.round(lineHeight * 0.8));
   const maxRun = Math.max(6, Math.round(lineHeight * 2.5));
+  const near = Math.max(2, Math.min(6, Math.round(lineHeight * 0.4)));
   const ink = (bg: number, x: number, y: number) => Math.abs(data[y * width + x] - bg) > 40;
   const side = (left: boolean) => {
     const col = (i: number) => (left ? i : width - 1 - i);
@@ -134,7 +136,9 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
     // Runs of rows inked at the border, joined across gaps of up to two rows (a letter's dot).
     const runs: Array<[number, number]> = [];
     for (let y = 0; y < height; y++) {
-      if (!ink(bg, col(0), y) && !ink(bg, col(1), y)) continue;
+      let inked = false;
+      for (let i = 0; i < near && !inked; i++) inked = ink(bg, col(i), y);
+      if (!inked) continue;
       const last = runs[runs.length - 1];
       if (last && y - last[1] <= 3) last[1] = y + 1;
       else runs.push([y, y + 1]);
@@ -152,8 +156,17 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
           break;
         }
       }
-      const top = Math.max(0, y0 - 1);
-      const h = Math.min(height, y1 + 1) - top;
+      // The rest of the cut text may reach higher or lower than its part at the border.
+      const rowInked = (y: number) => {
+        for (let i = 0; i < reach; i++) if (ink(bg, col(i), y)) return true;
+        return false;
+      };
+      let a = y0;
+      let b = y1;
+      while (a > 0 && b - a < maxRun && rowInked(a - 1)) a--;
+      while (b < height && b - a < maxRun && rowInked(b)) b++;
+      const top = Math.max(0, a - 1);
+      const h = Math.min(height, b + 1) - top;
       const w = Math.min(width, reach + 1);
       out.push({ x: left ? 0 : width - w, y: top, w, h });
     }

@@ -47,7 +47,7 @@ describe('sideStrips', () => {
   });
 
   it('leaves text that does not touch the border, a rule down the whole border, and borders that are not the frame\'s', () => {
-    expect(sideStrips(page([[4, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
+    expect(sideStrips(page([[6, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
     const ruled = page([[0, 40, 10, 22]]);
     for (let y = 0; y < ruled.height; y++) ruled.data[y * ruled.width] = 40;
     expect(sideStrips(ruled, 12, { left: true, right: false })).toEqual([]);
@@ -56,5 +56,17 @@ describe('sideStrips', () => {
 
   it('stops a cut that finds no gap at forty line heights', () => {
     expect(sideStrips(page([[0, 400, 10, 16]]), 4, { left: true, right: false })).toEqual([{ x: 0, y: 9, w: 161, h: 8 }]);
+  });
+});
+
+describe('sideStrips where the cut falls between characters', () => {
+  it('takes text whose first ink is a few pixels from the border, with the height of all of it', () => {
+    // ".com" cut before its dot: ink from x 3, the letters after it taller than the first.
+    const image = page([[3, 30, 14, 22], [30, 60, 10, 22]]);
+    expect(sideStrips(image, 12, { left: true, right: false })).toEqual([{ x: 0, y: 9, w: 60, h: 14 }]);
+  });
+
+  it('leaves text a cell padding away from the border', () => {
+    expect(sideStrips(page([[8, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
   });
 });
