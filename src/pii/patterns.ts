@@ -154,10 +154,17 @@ const birthDate: Recognizer = (t) => {
 
 // With the usual misreadings: U5DT, 8TC, EUK...
 const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
+/** The date and hour of an ISO timestamp, and what OCR made of the minutes, just before a match. */
+const ISO_TIME_BEFORE = /\d{4}-\d{2}-\d{2}[T ]\d{1,2} ?[:;] ?[\d :;.,/%IlO|]{0,7}$/;
+
 const money: Recognizer = (t) => [
   // The sign starts a token ("US$" and "A$" aside): "T€71076-07" is OCR noise on a clipped
   // line, and digits that go on after a dash are a date or an id, not an amount.
-  ...matches(t, /(?:\b(?:US|A|C|HK|NZ|R)\$|(?<![\p{L}\p{N}])[-+]?[$€£¥]) ?\d(?:[\d,. ]*\d)?(?![\d]|-\d)/u, 'money', 'pattern:money', () => 0.9),
+  // Nor is a sign in the time of an ISO timestamp: OCR reads the colons of a log line's
+  // "T14:10:42Z" as "T14: 101 £3 427" or "T14: $743 017".
+  ...matches(t, /(?:\b(?:US|A|C|HK|NZ|R)\$|(?<![\p{L}\p{N}])[-+]?[$€£¥]) ?\d(?:[\d,. ]*\d)?(?![\d]|-\d)/u, 'money', 'pattern:money', (m) =>
+    ISO_TIME_BEFORE.test(t.slice(Math.max(0, m.index - 26), m.index)) ? null : 0.9,
+  ),
   // A space inside the number only before a group of three digits ("1 250.00 EUR"), so a
   // neighbouring number ("TX-90233  3.66 BTC") is not taken in.
   ...matches(t, new RegExp(`(?<![\\w.])[-+]?\\d(?:[\\d,.]| (?=\\d{3}(?!\\d)))*(?:\\d)? ?(?:${CURRENCY})\\b`, 'i'), 'money', 'pattern:money', () => 0.85),

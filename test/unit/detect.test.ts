@@ -385,3 +385,14 @@ describe('table columns', () => {
     expect(detectLines(rows).filter((d) => d.detector === 'label-column')).toEqual([]);
   });
 });
+
+describe('amounts in log lines', () => {
+  it('a sign OCR made of the colons of an ISO timestamp is no amount', () => {
+    expect(found('2026-03-02T14: 101 £3 427 INFO jobs settlement batch 1458 done in 4.5s')).toEqual([]);
+    expect(found('2026-03-02T14: $743 017 INFO auth login ok')).toEqual([]);
+  });
+
+  it('an amount later on the line still is one', () => {
+    expect(found('2026-03-02T14:10:42Z INFO payout £3 427 sent')).toContainEqual(['money', '£3 427']);
+  });
+});
