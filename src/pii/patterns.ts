@@ -191,6 +191,12 @@ const apiKey: Recognizer = (t) => [
 const STREET_SUFFIX = 'St|Street|Ave|Avenue|Rd|Road|Dr|Drive|Ln|Lane|Blvd|Boulevard|Way|Ct|Court|Pl|Place|Sq|Square|Pkwy|Hwy|Terrace|Kingsway|Close|Crescent|Gardens|Grove|Mews|Row|Walk|Hill|Park|Green|Parade';
 /** A UK postcode (SW1A 2AA, M1 2AB, EC1A 1BB). */
 const UK_POSTCODE = '(?:[A-Z]{1,2}\\d[A-Z\\d]?|GIR) ?\\d[A-Z]{2}';
+/** The postcode areas of the United Kingdom (the letters before the first digit). */
+const UK_AREAS = new Set(
+  ('AB AL B BA BB BD BH BL BN BR BS BT CA CB CF CH CM CO CR CT CV CW DA DD DE DG DH DL DN DT DY E EC EH EN EX FK FY G GL GU GY ' +
+    'HA HD HG HP HR HS HU HX IG IM IP IV JE KA KT KW KY L LA LD LE LL LN LS LU M ME MK ML N NE NG NN NP NR NW OL OX PA PE PH PL PO PR ' +
+    'RG RH RM S SA SE SG SK SL SM SN SO SP SR SS ST SW SY TA TD TF TN TQ TR TS TW UB W WA WC WD WF WN WR WS WV YO ZE').split(' '),
+);
 /** After a street: the town and a postcode, US/UK order (", London SW1A 2AA", ", Springfield, IL 62704"). */
 // State codes and postcodes as OCR reads them too ("lL 62704", "M1 2A8").
 const TAIL_AFTER = `(?:,? (?:[A-Z][\\w'.-]+ ?){1,3},? (?:[A-Za-z]{2} \\d{5}(?:-\\d{4})?|(?:[A-Z]{1,2}\\d[A-Z\\d]?) ?\\d[A-Z][A-Z\\d])\\b)`;
@@ -278,7 +284,15 @@ const address: Recognizer = (t) => [
   // "6273 CN Wissel" (NL), "221 78 Lund" (SE), "1000-001 Lisboa" (PT).
   ...matches(t, new RegExp(`(?<![\\p{L}\\p{N}.,:/-])(?:\\d{2}-\\d{3}|\\d{4}-\\d{3}|\\d{4} ?(?!KB|MB|GB|TB|HD|AM|PM|ID|UI|IP)[A-Z]{2}|\\d{3} \\d{2}) (?!${COUNT_NOUNS})[\\p{Lu}][\\p{Ll}'’-]+(?: [\\p{Lu}][\\p{Ll}'’-]+)?(?![\\p{L}\\p{N}])`, 'u'), 'postal_address', 'pattern:postcode-town', () => 0.6),
   // A UK postcode on its own, with the town after it if there is one.
-  ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])(?: [\\p{Lu}][\\p{Ll}'’-]+){0,2}`, 'u'), 'postal_address', 'pattern:uk-postcode', (m) => (/^\S+ ?\d[A-Z]{2}\b/.test(m[0]) ? 0.6 : null)),
+  ...matches(t, new RegExp(`(?<![\\w-])${UK_POSTCODE}(?![\\w-])(?: [\\p{Lu}][\\p{Ll}'’-]+){0,2}`, 'u'), 'postal_address', 'pattern:uk-postcode', (m) => {
+    const code = /^([A-Z]{1,2})\d[A-Z\d]? ?\d([A-Z]{2})\b/.exec(m[0]);
+    if (!code) return null;
+    // With a town after it, the shape is enough; alone, OCR noise on a half-hidden row
+    // ("TX-48..." read as "A1 2BC") takes the shape too: it must be a real postcode area,
+    // its last two letters from the set Royal Mail uses.
+    if (/ \p{Lu}/u.test(m[0].slice(code[0].length))) return 0.6;
+    return UK_AREAS.has(code[1]) && /^[ABD-HJLNP-UW-Z]{2}$/.test(code[2]) ? 0.6 : null;
+  }),
 ];
 
 /** Letters of a Spanish DNI's check character, by the number modulo 23. */

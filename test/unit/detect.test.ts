@@ -396,3 +396,15 @@ describe('amounts in log lines', () => {
     expect(found('2026-03-02T14:10:42Z INFO payout £3 427 sent')).toContainEqual(['money', '£3 427']);
   });
 });
+
+describe('a UK postcode alone', () => {
+  it('is a real area with the inward letters Royal Mail uses', () => {
+    expect(found('SW1A 2AA')).toContainEqual(['postal_address', 'SW1A 2AA']);
+    expect(found('Ship to M1 1AE')).toContainEqual(['postal_address', 'M1 1AE']);
+  });
+
+  it('is not OCR noise of that shape', () => {
+    expect(found('A1 2BC').filter(([t]) => t === 'postal_address')).toEqual([]);
+    expect(found('QX9 4CI').filter(([t]) => t === 'postal_address')).toEqual([]);
+  });
+});
