@@ -23,15 +23,28 @@ function flatten(x: unknown): string[] {
   return [];
 }
 
-/** Given names and surnames, lower case, loaded once. */
+/** A name as OCR often reads it: without its diacritics ("Şerafettin Evliyaoğlu" as "Serafettin Evliyaoglu"). */
+export function foldDiacritics(name: string): string {
+  return name
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[ıł]/g, (c) => (c === 'ı' ? 'i' : 'l'))
+    .replace(/ø/g, 'o')
+    .replace(/đ/g, 'd')
+    .replace(/ß/g, 'ss')
+    .replace(/æ/g, 'ae')
+    .replace(/œ/g, 'oe');
+}
+
+/** Given names and surnames, lower case, each also without its diacritics; loaded once. */
 export function nameDictionary(): { given: Set<string>; family: Set<string> } {
   if (dictionary) return dictionary;
   const given = new Set<string>();
   const family = new Set<string>();
   for (const def of Object.values(allLocales)) {
     const person = (def as { person?: { first_name?: unknown; last_name?: unknown } }).person;
-    for (const n of flatten(person?.first_name)) if (LATIN.test(n) && n.length >= 2) given.add(n.toLowerCase());
-    for (const n of flatten(person?.last_name)) if (LATIN.test(n) && n.length >= 2) family.add(n.toLowerCase());
+    for (const n of flatten(person?.first_name)) if (LATIN.test(n) && n.length >= 2) given.add(n.toLowerCase()).add(foldDiacritics(n.toLowerCase()));
+    for (const n of flatten(person?.last_name)) if (LATIN.test(n) && n.length >= 2) family.add(n.toLowerCase()).add(foldDiacritics(n.toLowerCase()));
   }
   // Given names that are far more often ordinary words on a support screen.
   for (const w of UI_WORDS) given.delete(w);

@@ -408,3 +408,10 @@ describe('a UK postcode alone', () => {
     expect(found('QX9 4CI').filter(([t]) => t === 'postal_address')).toEqual([]);
   });
 });
+
+describe('names as OCR reads them', () => {
+  it('are known without their diacritics', () => {
+    expect(found('2026-06-25 19:37\tTX-889441\tSerafettin Evliyaoglu\t49,789.09 USDT')).toContainEqual(['person_name', 'Serafettin Evliyaoglu']);
+    expect(found('Rahsan Bolukbasi')).toContainEqual(['person_name', 'Rahsan Bolukbasi']);
+  });
+});
