@@ -111,7 +111,7 @@ const dateValue = (rest: string) => {
 };
 
 export const LABELS: Label[] = [
-  { words: ['account holder', 'cardholder', 'card holder', 'full name', 'customer name', 'beneficiary', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
+  { words: ['account holder', 'account name', 'cardholder', 'card holder', 'full name', 'customer name', 'contact name', 'beneficiary', 'counterparty', 'recipient', 'payee', 'payer', 'sender', 'name', 'customer', 'holder', 'client'], type: 'person_name', value: nameValue },
   { words: ['deposit address', 'withdrawal address', 'wallet address', 'btc wallet', 'eth wallet', 'wallet', 'btc address', 'eth address', 'destination'], type: 'crypto_address', value: walletToken },
   // An address has a number somewhere (house or postcode): "Address book" is not one.
   { words: ['billing address', 'home address', 'mailing address', 'street address', 'address', 'street', 'residence', 'postcode', 'post code', 'zip'], type: 'postal_address', value: withDigit },

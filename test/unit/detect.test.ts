@@ -415,3 +415,13 @@ describe('names as OCR reads them', () => {
     expect(found('Rahsan Bolukbasi')).toContainEqual(['person_name', 'Rahsan Bolukbasi']);
   });
 });
+
+describe('a transactions table', () => {
+  it('takes the names under a Counterparty header', () => {
+    const rows = [
+      line([word('Date', 10, 100), word('Reference', 200, 100), word('Counterparty', 400, 100), word('Account', 600, 100)]),
+      line([word('2026-01-05', 10, 120), word('TX-130723', 200, 120), word('Kaito', 400, 120), word('Vesterholt', 460, 120), word('GB58', 600, 120)]),
+    ];
+    expect(detectLines(rows).filter((d) => d.detector === 'label-column').map((d) => [d.type, d.value])).toContainEqual(['person_name', 'Kaito Vesterholt']);
+  });
+});
