@@ -235,12 +235,12 @@ async function main() {
     }
     if (!values.keep) await rm(plainOut, { force: true });
   }
-  const header = `${'scenario'.padEnd(27)}${pad('kind', 10)}${pad('PII frames', 11)}${pad('exposed', 9)}${pad('longest s', 10)}${pad('overmask', 9)}${pad('veil s', 8)}${pad('ffmpeg s', 9)}${pad('ratio', 7)}${pad('peak MiB', 9)}${pad('reads', 6)}`;
+  const header = `${'scenario'.padEnd(27)}${pad('kind', 10)}${pad('PII frames', 11)}${pad('exposed', 9)}${pad('longest s', 10)}${pad('overmask', 9)}${pad('veil s', 8)}${pad('ffmpeg s', 9)}${pad('ratio', 9)}${pad('peak MiB', 9)}${pad('reads', 6)}`;
   console.log(header);
   console.log('-'.repeat(header.length));
   for (const r of rows) {
     console.log(
-      `${String(r.scenario).padEnd(27)}${pad(r.failed ? 'FAILED' : r.refused ? 'REFUSED' : (r.kind as string), 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 7)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad(r.reads as number, 6)}`,
+      `${String(r.scenario).padEnd(27)}${pad(r.failed ? 'FAILED' : r.refused ? 'REFUSED' : (r.kind as string), 10)}${pad(r.piiItemFrames as number, 11)}${pad(r.exposedItemFrames as number, 9)}${pad((r.longestExposureSec as number).toFixed(2), 10)}${pad(`${(r.overMaskedPct as number).toFixed(1)}%`, 9)}${pad((r.veilSec as number).toFixed(1), 8)}${pad((r.transcodeSec as number).toFixed(1), 9)}${pad(`${(r.ratio as number).toFixed(2)}x`, 9)}${pad((r.peakMiB as number).toFixed(0), 9)}${pad((r.reads as number | undefined) ?? '-', 6)}`,
     );
   }
   await browser?.close();
