@@ -96,16 +96,28 @@ export function edgeStrips(image: GreyImage, lineHeight: number, edges: { top: b
   return out;
 }
 
-/** The grey level most pixels of columns [x0, x1) have: the background of a strip. */
-function modeGrey(image: GreyImage, x0: number, x1: number): number {
+/**
+ * Per row, the grey level most pixels of columns [x0, x1) have within `reach` rows above
+ * and below: the background there (a line of text has blank rows around it, so its ink
+ * is never the most common level, however dense the line).
+ */
+function rowBackgrounds(image: GreyImage, x0: number, x1: number, reach: number): Uint8Array {
+  const { width, height, data } = image;
+  const out = new Uint8Array(height);
   const hist = new Uint32Array(256);
-  for (let y = 0; y < image.height; y++) {
-    const row = y * image.width;
-    for (let x = x0; x < x1; x++) hist[image.data[row + x]]++;
+  const add = (y: number, k: number) => {
+    const row = y * width;
+    for (let x = x0; x < x1; x++) hist[data[row + x]] += k;
+  };
+  for (let y = 0; y < Math.min(height, reach); y++) add(y, 1);
+  for (let y = 0; y < height; y++) {
+    if (y + reach < height) add(y + reach, 1);
+    if (y - reach - 1 >= 0) add(y - reach - 1, -1);
+    let best = 0;
+    for (let v = 1; v < 256; v++) if (hist[v] > hist[best]) best = v;
+    out[y] = best;
   }
-  let best = 0;
-  for (let v = 1; v < 256; v++) if (hist[v] > hist[best]) best = v;
-  return best;
+  return out;
 }
 
 /**
@@ -128,16 +140,18 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
   const gapNeed = Math.max(4, Math.round(lineHeight * 0.8));
   const maxRun = Math.max(6, Math.round(lineHeight * 2.5));
   const near = Math.max(2, Math.min(6, Math.round(lineHeight * 0.4)));
-  const ink = (bg: number, x: number, y: number) => Math.abs(data[y * width + x] - bg) > 40;
   const side = (left: boolean) => {
     const col = (i: number) => (left ? i : width - 1 - i);
     const band = Math.min(width, maxWidth);
-    const bg = left ? modeGrey(image, 0, band) : modeGrey(image, width - band, width);
+    // Ink against each row's own background: a panel that runs off the border is no text.
+    const window = Math.max(4, Math.round(lineHeight));
+    const bg = left ? rowBackgrounds(image, 0, band, window) : rowBackgrounds(image, width - band, width, window);
+    const ink = (x: number, y: number) => Math.abs(data[y * width + x] - bg[y]) > 40;
     // Runs of rows inked at the border, joined across gaps of up to two rows (a letter's dot).
     const runs: Array<[number, number]> = [];
     for (let y = 0; y < height; y++) {
       let inked = false;
-      for (let i = 0; i < near && !inked; i++) inked = ink(bg, col(i), y);
+      for (let i = 0; i < near && !inked; i++) inked = ink(col(i), y);
       if (!inked) continue;
       const last = runs[runs.length - 1];
       if (last && y - last[1] <= 3) last[1] = y + 1;
@@ -145,11 +159,16 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
     }
     for (const [y0, y1] of runs) {
       if (y1 - y0 < 3 || y1 - y0 > maxRun) continue;
+      // Text has strokes and gaps between them; a panel's edge is ink all over.
+      const span = Math.min(band, 3 * near);
+      let inkCount = 0;
+      for (let y = y0; y < y1; y++) for (let i = 0; i < span; i++) if (ink(col(i), y)) inkCount++;
+      if (inkCount > 0.9 * (y1 - y0) * span) continue;
       let reach = band;
       let quiet = 0;
       for (let i = 0; i < band; i++) {
         let inked = false;
-        for (let y = y0; y < y1 && !inked; y++) inked = ink(bg, col(i), y);
+        for (let y = y0; y < y1 && !inked; y++) inked = ink(col(i), y);
         quiet = inked ? 0 : quiet + 1;
         if (quiet >= gapNeed) {
           reach = i - quiet + 1;
@@ -158,7 +177,7 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
       }
       // The rest of the cut text may reach higher or lower than its part at the border.
       const rowInked = (y: number) => {
-        for (let i = 0; i < reach; i++) if (ink(bg, col(i), y)) return true;
+        for (let i = 0; i < reach; i++) if (ink(col(i), y)) return true;
         return false;
       };
       let a = y0;

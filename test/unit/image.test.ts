@@ -70,3 +70,15 @@ describe('sideStrips where the cut falls between characters', () => {
     expect(sideStrips(page([[8, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
   });
 });
+
+describe('sideStrips on panels', () => {
+  it('leaves a panel of another colour that runs off the border, and finds text cut on it', () => {
+    const image = page([]);
+    // A grey card from x 300 to the right border, rows 20..60.
+    for (let y = 20; y < 60; y++) for (let x = 300; x < 400; x++) image.data[y * image.width + x] = 200;
+    expect(sideStrips(image, 12, { left: false, right: true })).toEqual([]);
+    // Text on the card, cut by the border.
+    for (let y = 30; y < 40; y++) for (let x = 360; x < 400; x++) if (x % 3 !== 0) image.data[y * image.width + x] = 40;
+    expect(sideStrips(image, 12, { left: false, right: true })).toEqual([{ x: 360, y: 29, w: 40, h: 12 }]);
+  });
+});
