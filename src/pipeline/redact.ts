@@ -115,6 +115,9 @@ export function maskPieces(
   const episodes = analysis.motion;
   const pieces: MaskPiece[] = [];
   const moving = new Map<MotionEpisode, MaskPiece[]>();
+  /** The read taken where each scroll stopped. */
+  const settledBy = new Map<MotionEpisode, ReadEvent>();
+  for (const r of analysis.reads as ReadEvent[]) for (const e of r.motion ?? []) settledBy.set(e, r);
   for (const r of analysis.reads as ReadEvent[]) {
     for (const d of detectLines(r.lines, options, known)) {
       const piece: MaskPiece = {
@@ -139,7 +142,20 @@ export function maskPieces(
       }
       // Read while it scrolled: the content came from somewhere and went on.
       for (const e of r.carry ?? []) {
-        if (centreIn(d.box, e.box)) carried(e, carryFrom(piece.box, e, r.frame, CARRY_MARGIN_PX));
+        if (!centreIn(d.box, e.box)) continue;
+        const found = carryFrom(piece.box, e, r.frame, CARRY_MARGIN_PX);
+        carried(e, found);
+        // ...and stays where the scroll stopped. A row that came to rest half under the
+        // pane's edge is not read whole there, yet what was read of it on the way is PII.
+        const rest = found.find((m) => m.to === e.until);
+        const settle = e.settled ? settledBy.get(e) : undefined;
+        if (rest && settle) {
+          const box = clipTo({ ...rest.box, y: rest.box.y + (rest.path?.[rest.path.length - 1] ?? 0) }, e.box);
+          if (box) {
+            const span = settle.window.span(box, last);
+            pieces.push({ ...piece, from: Math.max(span.from, e.until), to: span.to, box, detectors: [d.detector, 'motion'] });
+          }
+        }
       }
       // Read before a scroll began: the content moved on from here.
       for (const e of episodes) {
@@ -193,6 +209,15 @@ function headless(d: { value: string; box: Box }): Box {
 /** Slack above and below a carried box: the motion is measured to the pixel, this is for the rest. */
 const CARRY_MARGIN_PX = 4;
 const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: CARRY_MARGIN_PX });
+
+/** The part of `box` inside `region`, if any. */
+function clipTo(box: Box, region: Box): Box | undefined {
+  const x0 = Math.max(box.x, region.x);
+  const y0 = Math.max(box.y, region.y);
+  const x1 = Math.min(box.x + box.w, region.x + region.w);
+  const y1 = Math.min(box.y + box.h, region.y + region.h);
+  return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : undefined;
+}
 
 function centreIn(box: Box, region: Box): boolean {
   const cx = box.x + box.w / 2;

@@ -1,0 +1,51 @@
+/**
+ * Masks from the reads of a recording (pure): what was read of a row while its pane
+ * scrolled stays masked where the scroll stopped, even when the row came to rest half
+ * under the pane's edge, where the read taken there cannot read it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { AnalyseResult, ReadEvent } from '../../src/pipeline/analyse.js';
+import type { MotionEpisode } from '../../src/pipeline/motion.js';
+import { DEFAULT_DETECT_OPTIONS } from '../../src/pii/detect.js';
+import { maskPieces } from '../../src/pipeline/redact.js';
+
+const words = (texts: string[], x: number, y: number) => {
+  let at = x;
+  return texts.map((text) => {
+    const w = { text, confidence: 90, background: 250, box: { x: at, y, w: text.length * 9, h: 14 } };
+    at += text.length * 9 + 8;
+    return w;
+  });
+};
+
+describe('a row read while its pane scrolled', () => {
+  // The pane (y 100..500) scrolled up 300 px over frames 10..20 and stopped.
+  const offsets = [0, 10, 40, 90, 150, 210, 255, 282, 295, 299, 300];
+  const episode: MotionEpisode = { since: 10, until: 20, offsets, box: { x: 0, y: 100, w: 800, h: 400 }, unexplained: [], fill: 250, settled: true };
+  // Read at frame 15 (offset 210); at rest (offset 300) the content is 90 px higher.
+  const moving = (y: number): ReadEvent => ({
+    frame: 15,
+    box: episode.box,
+    lines: [{ words: words(['mail', 'to', 'jane.doe@example.com'], 40, y), box: { x: 40, y, w: 300, h: 14 }, block: 0 }],
+    window: { span: () => ({ from: 15, to: 15 }) },
+    carry: [episode],
+  });
+  const settled: ReadEvent = { frame: 20, box: episode.box, lines: [], window: { span: () => ({ from: 20, to: 59 }) }, motion: [episode] };
+  const analysis = (read: ReadEvent): AnalyseResult => ({ reads: [read, settled], changing: [], motion: [episode], frameCount: 60, height: 720, ocrCount: 2, ocrPixels: 0 });
+
+  it('stays masked where the scroll stopped (read at y 320, at rest at y 230), though the read there did not see it', () => {
+    const still = maskPieces(analysis(moving(320)), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'pii' && !p.motion && p.from === 20);
+    expect(still).toHaveLength(1);
+    expect(still[0].to).toBe(59);
+    expect(still[0].box.y).toBeLessThanOrEqual(230);
+    expect(still[0].box.y + still[0].box.h).toBeGreaterThanOrEqual(244);
+  });
+
+  it('is cut to the pane where it came to rest half under its edge', () => {
+    // Read at y 186, it rests at y 96..110: partly above the pane's top edge (y 100).
+    const still = maskPieces(analysis(moving(186)), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'pii' && !p.motion && p.from === 20);
+    expect(still).toHaveLength(1);
+    expect(still[0].box.y).toBe(100);
+    expect(still[0].box.y + still[0].box.h).toBeGreaterThanOrEqual(110);
+  });
+});
