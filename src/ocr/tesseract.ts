@@ -45,8 +45,14 @@ export function verifyModel(dir: string, language: string): { version: string; s
   return { version: entry.version, sha256: entry.sha256 };
 }
 
+interface TessWord {
+  text: string;
+  confidence: number;
+  bbox: TessBox;
+  symbols?: Array<{ text: string; bbox: TessBox }> | null;
+}
 interface TessBlock {
-  paragraphs: Array<{ lines: Array<{ words: Array<{ text: string; confidence: number; bbox: TessBox }>; bbox: TessBox }> }>;
+  paragraphs: Array<{ lines: Array<{ words: TessWord[]; bbox: TessBox }> }>;
 }
 interface TessBox {
   x0: number;
@@ -57,6 +63,24 @@ interface TessBox {
 
 const toBox = (b: TessBox) => ({ x: b.x0, y: b.y0, w: Math.max(1, b.x1 - b.x0), h: Math.max(1, b.y1 - b.y0) });
 
+/**
+ * A word's character boxes as fractions of its width, when tesseract gave one symbol a
+ * character of the word's text, in order, inside the word's box.
+ */
+export function charSpans(word: TessWord, text: string): Array<[number, number]> | undefined {
+  const symbols = word.symbols ?? [];
+  if (symbols.length !== text.length || symbols.map((s) => s.text).join('') !== text) return undefined;
+  const { x0, x1 } = word.bbox;
+  const width = x1 - x0;
+  if (width <= 0) return undefined;
+  const spans: Array<[number, number]> = [];
+  for (const s of symbols) {
+    if (s.bbox.x0 < x0 - 1 || s.bbox.x1 > x1 + 1 || s.bbox.x1 < s.bbox.x0) return undefined;
+    spans.push([(s.bbox.x0 - x0) / width, (s.bbox.x1 - x0) / width]);
+  }
+  return spans;
+}
+
 export function linesFromBlocks(blocks: TessBlock[] | null | undefined): OcrLine[] {
   const lines: OcrLine[] = [];
   (blocks ?? []).forEach((block, blockIndex) => {
@@ -64,7 +88,11 @@ export function linesFromBlocks(blocks: TessBlock[] | null | undefined): OcrLine
       for (const line of paragraph.lines) {
         const words = line.words
           .filter((w) => w.text.trim().length > 0)
-          .map((w) => ({ text: w.text.trim(), confidence: w.confidence, box: toBox(w.bbox) }));
+          .map((w) => {
+            const text = w.text.trim();
+            const chars = charSpans(w, text);
+            return { text, confidence: w.confidence, box: toBox(w.bbox), ...(chars ? { chars } : {}) };
+          });
         if (words.length) lines.push({ words, box: toBox(line.bbox), block: blockIndex });
       }
     }

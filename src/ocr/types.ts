@@ -7,6 +7,12 @@ export interface OcrWord {
   box: Box;
   /** Grey level of the background around the word, set by the analysis for fill masks. */
   background?: number;
+  /**
+   * Where each character of `text` lies across the word, as [left, right] fractions of the
+   * box's width (so they hold when the box is moved or scaled); absent when OCR gave no
+   * character boxes that match the text.
+   */
+  chars?: Array<[number, number]>;
 }
 
 /** One line of text as OCR read it; `block` groups lines tesseract found together. */

@@ -196,17 +196,34 @@ export type LineDetection = Detection & { words: OcrWord[] };
 
 /**
  * The part of a word's box that a character span covers. A word only partly in the span
- * ("ip=203.0.113.7" of which the address is PII) is cut in proportion to its characters,
- * with one character to spare on the cut side, so the value is covered and its label is
- * not.
+ * ("ip=203.0.113.7" of which the address is PII) is cut between the characters: at the
+ * OCR's own character boxes where it gave them, and never further into the value than
+ * the characters' share of the word's width would put it. Without character boxes the
+ * cut keeps one character to spare, so the value is covered and its label is not.
  */
 export function coveredBox(word: OcrWord, wordStart: number, wordEnd: number, start: number, end: number): Box {
   const from = Math.max(start, wordStart);
   const to = Math.min(end, wordEnd);
   if (from <= wordStart && to >= wordEnd) return word.box;
-  const charW = word.box.w / Math.max(1, wordEnd - wordStart);
-  const x0 = from <= wordStart ? word.box.x : Math.max(word.box.x, Math.floor(word.box.x + (from - wordStart - 1) * charW));
-  const x1 = to >= wordEnd ? word.box.x + word.box.w : Math.min(word.box.x + word.box.w, Math.ceil(word.box.x + (to - wordStart + 1) * charW));
+  const length = Math.max(1, wordEnd - wordStart);
+  const charW = word.box.w / length;
+  const chars = word.chars?.length === wordEnd - wordStart ? word.chars : undefined;
+  const at = (fraction: number) => word.box.x + fraction * word.box.w;
+  const spare = chars ? 0 : 1;
+  let x0 = word.box.x;
+  if (from > wordStart) {
+    const k = from - wordStart;
+    x0 = Math.floor(word.box.x + (k - spare) * charW);
+    if (chars) x0 = Math.min(x0, Math.floor(at(Math.min(chars[k - 1][1], chars[k][0]))) - 1);
+    x0 = Math.max(word.box.x, x0);
+  }
+  let x1 = word.box.x + word.box.w;
+  if (to < wordEnd) {
+    const k = to - wordStart;
+    x1 = Math.ceil(word.box.x + (k + spare) * charW);
+    if (chars) x1 = Math.max(x1, Math.ceil(at(Math.max(chars[k - 1][1], chars[k][0]))) + 1);
+    x1 = Math.min(word.box.x + word.box.w, x1);
+  }
   return { x: x0, y: word.box.y, w: Math.max(1, x1 - x0), h: word.box.h };
 }
 

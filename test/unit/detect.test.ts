@@ -134,6 +134,25 @@ describe('coveredBox', () => {
     expect(coveredBox(w, 0, 11, 3, 11)).toEqual({ x: 120, y: 0, w: 90, h: 10 });
     expect(coveredBox(w, 0, 11, 0, 11)).toEqual(w.box);
   });
+
+  it("cuts at the OCR's character boxes where it gave them, never further into the value than the share of width", () => {
+    // 'ip=' narrow, the digits wide: the value starts at 28% of the word, its share says 27%.
+    const chars: Array<[number, number]> = [[0, 0.03], [0.06, 0.13], [0.16, 0.24]];
+    for (let i = 0; i < 8; i++) chars.push([0.28 + i * 0.09, 0.34 + i * 0.09]);
+    const w = { text: 'ip=10.0.0.1', confidence: 90, box: { x: 100, y: 0, w: 100, h: 10 }, chars };
+    const cut = coveredBox(w, 0, 11, 3, 11);
+    expect(cut.x).toBe(100 + 24 - 1);
+    expect(cut.x + cut.w).toBe(200);
+    // Character boxes that put the value further right than its share are not trusted past the share.
+    const late = { ...w, chars: chars.map(([a, b], i): [number, number] => (i >= 3 ? [a + 0.1, b + 0.1] : [a, b])) };
+    expect(coveredBox(late, 0, 11, 3, 11).x).toBeLessThanOrEqual(100 + Math.floor(3 * (100 / 11)));
+    // A value followed by more of the word ends at the next character's box.
+    const head = coveredBox(w, 0, 11, 0, 2);
+    expect(head.x).toBe(100);
+    expect(head.x + head.w).toBeGreaterThanOrEqual(100 + 16);
+    // Character boxes that do not match the text are ignored: back to a character to spare.
+    expect(coveredBox({ ...w, chars: chars.slice(1) }, 0, 11, 3, 11).x).toBe(100 + Math.floor(2 * (100 / 11)));
+  });
 });
 
 describe('label values in key=value lists', () => {
