@@ -218,6 +218,11 @@ async function main() {
         leaks: leaks.length,
         reads: veil.summary.reads,
         tracks: veil.summary.tracks,
+        // Which truth items were exposed or over-masked, by id (never their text): where to look.
+        exposedItems: 'exposedItems' in exposure ? exposure.exposedItems : {},
+        mostMaskedText: 'maskedTextItems' in exposure
+          ? Object.entries(exposure.maskedTextItems).sort((a, b) => b[1] - a[1]).slice(0, 20)
+          : [],
       };
       rows.push(row);
       process.stderr.write(
