@@ -1,15 +1,19 @@
 /**
+ * Reads by real tesseract on rendered text.
+ *
  * A value glued to its label in one OCR word ("ip=203.0.113.7", "user=ana@example.org") is
  * masked from where the value's ink begins: real tesseract on text rendered in the fonts a
  * support screen uses, the mask padded as the render pads it, and scored on the pixels.
  * The value's ink is found by rendering the line twice, once with the value invisible.
+ *
+ * A large image read in bands reads what it reads whole: no line lost or doubled at a cut.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTesseractEngine } from '../../src/ocr/tesseract.js';
 import type { GreyImage, OcrEngine } from '../../src/ocr/types.js';
 import { parseConfig } from '../../src/config.js';
-import { recognizeReadable } from '../../src/ocr/upscale.js';
+import { recognizeBanded, recognizeReadable } from '../../src/ocr/upscale.js';
 import { detectLines } from '../../src/pii/detect.js';
 import type { Box } from '../../src/pii/types.js';
 import { padBox } from '../../src/plan/plan.js';
@@ -92,4 +96,27 @@ describe('a value glued to its label', () => {
       }, 60_000);
     }
   }
+});
+
+describe('a large image read in bands', () => {
+  it('gives the lines a whole read gives, each once', async () => {
+    const width = 900;
+    const height = 1300;
+    const rows: string[] = [];
+    for (let i = 0, y = 30; y < height - 10; i++, y += 23 + (i % 3) * 7) {
+      rows.push(`<text x="20" y="${y}" font-family="DejaVu Sans" font-size="${14 + (i % 3) * 4}">Ticket ${4100 + i} opened by agent ${i % 7} for account review ${i}</text>`);
+    }
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><rect width="${width}" height="${height}" fill="#ffffff"/>${rows.join('')}</svg>`;
+    const data = await sharp(Buffer.from(svg), { density: 72 }).greyscale().raw().toBuffer();
+    const image = { width, height, data };
+    const words = (r: { lines: Array<{ words: Array<{ text: string; box: Box }> }> }) => r.lines.flatMap((l) => l.words);
+    const whole = words(await ocr.recognize(image));
+    const banded = words(await recognizeBanded(ocr, image, width * 400));
+    expect(whole.length).toBeGreaterThan(rows.length * 8);
+    expect(banded.map((w) => w.text).sort()).toEqual(whole.map((w) => w.text).sort());
+    // Each word where the whole read put it.
+    for (const w of banded) {
+      expect(whole.some((v) => v.text === w.text && Math.abs(v.box.y - w.box.y) <= 2 && Math.abs(v.box.x - w.box.x) <= 2)).toBe(true);
+    }
+  }, 120_000);
 });
