@@ -44,7 +44,7 @@ export interface ReadEvent {
   /** Regions this read saw while they scrolled. */
   carry?: MotionEpisode[];
   /** Text cut by the frame's border in this read's region (a line at the top or bottom, a cell at the left or right): masked whole while it stays. */
-  edges?: Array<{ box: Box; fill: number }>;
+  edges?: Array<{ box: Box; fill: number; side?: 'left' | 'right' }>;
 }
 
 /** A region to read on one frame: from the change tracker, or taken while a region scrolled. */
@@ -243,13 +243,17 @@ async function readRegions(
     for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
     const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);
     const lineHeight = heights.length ? heights[heights.length >> 1] : 2 * config.analysis.minTextHeight;
-    const edges = [
-      ...edgeStrips(image, lineHeight, { top: box.y === 0, bottom: box.y + box.h === info.height }),
-      ...sideStrips(image, lineHeight, { left: box.x === 0, right: box.x + box.w === info.width }),
-    ].map((e) => ({
+    const strip = (e: Box, side?: 'left' | 'right') => ({
       box: { x: e.x + box.x, y: e.y + box.y, w: e.w, h: e.h },
       fill: borderMedian(image, e, margin),
-    }));
+      ...(side ? { side } : {}),
+    });
+    const edges = [
+      ...edgeStrips(image, lineHeight, { top: box.y === 0, bottom: box.y + box.h === info.height }).map((e) => strip(e)),
+      ...sideStrips(image, lineHeight, { left: box.x === 0, right: box.x + box.w === info.width }).map((e) =>
+        strip(e, e.x === 0 ? 'left' : 'right'),
+      ),
+    ];
     return { frame: request.frame, box, lines: offsetLines(result.lines, box.x, box.y), window: request.window, motion: request.motion, carry: request.carry, ...(edges.length ? { edges } : {}) };
   };
 

@@ -134,6 +134,18 @@ export function maskPieces(
         const list = moving.get(episode) ?? moving.set(episode, []).get(episode)!;
         for (const m of found) list.push({ ...piece, ...m, detectors: [d.detector, 'motion'], motion: true, episode: episodes.indexOf(episode) });
       };
+      // Carried to where the scroll stopped, it stays there. A row that came to rest half
+      // under the pane's edge is not read whole there, yet what was read of it before or on
+      // the way is PII.
+      const stays = (episode: MotionEpisode, found: MovingPiece[]) => {
+        const rest = found.find((m) => m.to === episode.until);
+        const settle = episode.settled ? settledBy.get(episode) : undefined;
+        if (!rest || !settle) return;
+        const box = clipTo({ ...rest.box, y: rest.box.y + (rest.path?.[rest.path.length - 1] ?? 0) }, episode.box);
+        if (!box) return;
+        const span = settle.window.span(box, last);
+        pieces.push({ ...piece, from: Math.max(span.from, episode.until), to: span.to, box, detectors: [d.detector, 'motion'] });
+      };
       // Read where a scroll stopped: before that, the content was on its way here.
       for (const e of r.motion ?? []) {
         if (!centreIn(d.box, e.box)) continue;
@@ -145,22 +157,14 @@ export function maskPieces(
         if (!centreIn(d.box, e.box)) continue;
         const found = carryFrom(piece.box, e, r.frame, CARRY_MARGIN_PX);
         carried(e, found);
-        // ...and stays where the scroll stopped. A row that came to rest half under the
-        // pane's edge is not read whole there, yet what was read of it on the way is PII.
-        const rest = found.find((m) => m.to === e.until);
-        const settle = e.settled ? settledBy.get(e) : undefined;
-        if (rest && settle) {
-          const box = clipTo({ ...rest.box, y: rest.box.y + (rest.path?.[rest.path.length - 1] ?? 0) }, e.box);
-          if (box) {
-            const span = settle.window.span(box, last);
-            pieces.push({ ...piece, from: Math.max(span.from, e.until), to: span.to, box, detectors: [d.detector, 'motion'] });
-          }
-        }
+        stays(e, found);
       }
       // Read before a scroll began: the content moved on from here.
       for (const e of episodes) {
         if (e.since > r.frame && e.since <= piece.to + 1 && piece.to <= e.until && centreIn(d.box, e.box)) {
-          carried(e, carryFrom(piece.box, e, e.since - 1, CARRY_MARGIN_PX));
+          const found = carryFrom(piece.box, e, e.since - 1, CARRY_MARGIN_PX);
+          carried(e, found);
+          stays(e, found);
         }
       }
       pieces.push(piece);
@@ -189,7 +193,12 @@ export function maskPieces(
   // Text cut by the frame's border, unreadable to OCR and partly legible: masked while it stays.
   for (const r of analysis.reads as ReadEvent[]) {
     for (const e of r.edges ?? []) {
-      pieces.push({ kind: 'changing', ...r.window.span(e.box, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] });
+      // A cut at the left or right border lasts while what touches the border stays: its
+      // strip reaches inward to the next gap, over whatever stood beside the cut text (a toast
+      // sliding in over a card), and that stays on screen long after the cut text has gone.
+      // A change at the border brings a new read of the band, which finds the cut again.
+      const alive = e.side ? { ...e.box, x: e.side === 'left' ? e.box.x : e.box.x + e.box.w - 1, w: 1 } : e.box;
+      pieces.push({ kind: 'changing', ...r.window.span(alive, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] });
     }
   }
   return pieces;

@@ -48,4 +48,32 @@ describe('a row read while its pane scrolled', () => {
     expect(still[0].box.y).toBe(100);
     expect(still[0].box.y + still[0].box.h).toBeGreaterThanOrEqual(110);
   });
+
+  it('read before the scroll began, stays masked where it came to rest half under the edge', () => {
+    // Read at frame 5 at y 396, before the pane moved; at rest (300 px up) it is at y 96..110.
+    const before: ReadEvent = { ...moving(396), frame: 5, carry: undefined, window: { span: () => ({ from: 0, to: 9 }) } };
+    const still = maskPieces(analysis(before), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'pii' && !p.motion && p.from === 20);
+    expect(still).toHaveLength(1);
+    expect(still[0].to).toBe(59);
+    expect(still[0].box.y).toBe(100);
+    expect(still[0].box.y + still[0].box.h).toBeGreaterThanOrEqual(110);
+  });
+});
+
+describe("text cut by the frame's side", () => {
+  it('is masked while what touches the border stays, not while what stood beside it does', () => {
+    // A toast sliding in at the right border over a card: the strip reaches across both.
+    // The card's tiles stay the whole recording, the border's only around frame 125.
+    const strip = { x: 1027, y: 67, w: 253, h: 64 };
+    const span = (b: { x: number; w: number }) => (b.x >= 1264 ? { from: 123, to: 127 } : { from: 0, to: 299 });
+    const read: ReadEvent = { frame: 125, box: { x: 0, y: 32, w: 1280, h: 128 }, lines: [], window: { span }, edges: [{ box: strip, fill: 30, side: 'right' }] };
+    const result: AnalyseResult = { reads: [read], changing: [], motion: [], frameCount: 300, height: 720, ocrCount: 1, ocrPixels: 0 };
+    const edges = maskPieces(result, DEFAULT_DETECT_OPTIONS).filter((p) => p.detectors.includes('edge'));
+    expect(edges).toHaveLength(1);
+    expect(edges[0]).toMatchObject({ from: 123, to: 127, box: strip });
+    // A line cut by the top or bottom border keeps the span of its whole strip.
+    const top: ReadEvent = { ...read, edges: [{ box: { x: 0, y: 0, w: 1280, h: 6 }, fill: 30 }] };
+    const topEdges = maskPieces({ ...result, reads: [top] }, DEFAULT_DETECT_OPTIONS).filter((p) => p.detectors.includes('edge'));
+    expect(topEdges[0]).toMatchObject({ from: 0, to: 299 });
+  });
 });
