@@ -11,6 +11,8 @@ import Tesseract from 'tesseract.js';
 import { z } from 'zod';
 import { TransientError } from '../errors.js';
 import { encodePgm } from './pgm.js';
+import { unionBox } from '../pii/detect.js';
+import type { Box } from '../pii/types.js';
 import type { GreyImage, OcrEngine, OcrLine, OcrResult } from './types.js';
 
 
@@ -81,6 +83,28 @@ export function charSpans(word: TessWord, text: string): Array<[number, number]>
   return spans;
 }
 
+/**
+ * Tesseract's layout analysis sometimes strings words of two rows into one line when
+ * the rows are tightly spaced (a chat's sender name and the message under it). A line's
+ * box then spans both rows, and so would the mask of any value found in it. Words are
+ * grouped again by row: a word joins the first row it shares at least a third of the
+ * shorter height with, in reading order.
+ */
+export function splitRows<W extends { box: Box }>(words: W[]): W[][] {
+  const rows: Array<{ top: number; bottom: number; words: W[] }> = [];
+  for (const word of words) {
+    const top = word.box.y;
+    const bottom = word.box.y + word.box.h;
+    const row = rows.find((r) => Math.min(bottom, r.bottom) - Math.max(top, r.top) >= Math.min(word.box.h, r.bottom - r.top) / 3);
+    if (row) {
+      row.words.push(word);
+      row.top = Math.min(row.top, top);
+      row.bottom = Math.max(row.bottom, bottom);
+    } else rows.push({ top, bottom, words: [word] });
+  }
+  return rows.map((r) => r.words);
+}
+
 export function linesFromBlocks(blocks: TessBlock[] | null | undefined): OcrLine[] {
   const lines: OcrLine[] = [];
   (blocks ?? []).forEach((block, blockIndex) => {
@@ -93,7 +117,9 @@ export function linesFromBlocks(blocks: TessBlock[] | null | undefined): OcrLine
             const chars = charSpans(w, text);
             return { text, confidence: w.confidence, box: toBox(w.bbox), ...(chars ? { chars } : {}) };
           });
-        if (words.length) lines.push({ words, box: toBox(line.bbox), block: blockIndex });
+        const rows = splitRows(words);
+        if (rows.length === 1) lines.push({ words, box: toBox(line.bbox), block: blockIndex });
+        else for (const row of rows) lines.push({ words: row, box: unionBox(row.map((w) => w.box)), block: blockIndex });
       }
     }
   });
