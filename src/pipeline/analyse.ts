@@ -29,7 +29,7 @@ import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
 import { MotionFollower, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
-import { borderMedian, edgeStrips, sideStrips, trimToQuietRows } from './image.js';
+import { borderMedian, edgeStrips, sideStrips, trimBlankRows, trimToQuietRows } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -216,6 +216,17 @@ function readsWhileScrolling(motion: MotionEpisode[], info: VideoInfo): RegionRe
   return [...byKey.values()];
 }
 
+/**
+ * Sets each word's background (the median of the ring around its box) and takes the rows
+ * with no ink off the top and bottom of its box, so its mask does not reach the next row.
+ */
+function settleWords(image: GreyImage, lines: OcrLine[], margin: number): void {
+  for (const word of lines.flatMap((l) => l.words)) {
+    word.background = borderMedian(image, word.box, margin);
+    word.box = trimBlankRows(image, word.box, word.background);
+  }
+}
+
 /** Pass 2: the frames with reads, full size; their bands are OCR'd in the pool. */
 async function readRegions(
   path: string,
@@ -240,7 +251,7 @@ async function readRegions(
 
   const read = async (image: GreyImage, box: Box, request: RegionRead): Promise<ReadEvent> => {
     const result = await recognizeReadable(ocr, image, upscale);
-    for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(image, word.box, margin);
+    settleWords(image, result.lines, margin);
     const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);
     const lineHeight = heights.length ? heights[heights.length >> 1] : 2 * config.analysis.minTextHeight;
     const strip = (e: Box, side?: 'left' | 'right') => ({
@@ -349,7 +360,7 @@ async function analyseNaively(path: string, info: VideoInfo, config: Config, ocr
       const i = k++;
       const span = { from: i === 0 ? 0 : frames[i - 1], to: i === frames.length - 1 ? last : frames[i + 1] };
       const job = recognizeReadable(ocr, frame, upscale).then((result) => {
-        for (const word of result.lines.flatMap((l) => l.words)) word.background = borderMedian(frame, word.box, margin);
+        settleWords(frame, result.lines, margin);
         const box = { x: 0, y: 0, w: info.width, h: info.height };
         return { frame: frame.index, box, lines: result.lines, window: { span: () => span } };
       });

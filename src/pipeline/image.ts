@@ -29,6 +29,35 @@ export function borderMedian(image: GreyImage, box: Box, margin: number): number
   return 0;
 }
 
+/**
+ * `box` without its top and bottom rows that hold no ink: pixels no further from
+ * `background` than a quarter of the box's strongest contrast (and at least 12 grey
+ * levels). Tesseract's word boxes can reach well past the glyphs (a word read near the
+ * edge of a band came back twice its height), and a mask grown from such a box covers the
+ * row above or below. Only rows with no ink at all are taken off; a box with no ink stays.
+ */
+export function trimBlankRows(image: GreyImage, box: Box, background: number): Box {
+  const x0 = Math.max(0, box.x);
+  const x1 = Math.min(image.width, box.x + box.w);
+  const y0 = Math.max(0, box.y);
+  const y1 = Math.min(image.height, box.y + box.h);
+  if (x1 <= x0 || y1 <= y0) return box;
+  const rowInk = new Array<number>(y1 - y0).fill(0);
+  for (let y = y0; y < y1; y++) {
+    const row = y * image.width;
+    let ink = 0;
+    for (let x = x0; x < x1; x++) ink = Math.max(ink, Math.abs(image.data[row + x] - background));
+    rowInk[y - y0] = ink;
+  }
+  const threshold = Math.max(12, Math.max(...rowInk) / 4);
+  let top = 0;
+  while (top < rowInk.length && rowInk[top] < threshold) top++;
+  if (top === rowInk.length) return box;
+  let bottom = rowInk.length - 1;
+  while (rowInk[bottom] < threshold) bottom--;
+  return { x: box.x, y: y0 + top, w: box.w, h: bottom - top + 1 };
+}
+
 export function quietRow(image: GreyImage, y: number, x0: number, x1: number): boolean {
   const row = y * image.width;
   let lo = 255;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edgeStrips, sideStrips } from '../../src/pipeline/image.js';
+import { edgeStrips, sideStrips, trimBlankRows } from '../../src/pipeline/image.js';
 
 /** A 200x60 grey band with dark "ink" rows [y0, y1) across x 20..180. */
 function band(inkRows: Array<[number, number]>) {
@@ -80,5 +80,24 @@ describe('sideStrips on panels', () => {
     // Text on the card, cut by the border.
     for (let y = 30; y < 40; y++) for (let x = 360; x < 400; x++) if (x % 3 !== 0) image.data[y * image.width + x] = 40;
     expect(sideStrips(image, 12, { left: false, right: true })).toEqual([{ x: 360, y: 29, w: 40, h: 12 }]);
+  });
+});
+
+describe('trimBlankRows', () => {
+  it('takes the rows with no ink off a word box that reaches past its glyphs', () => {
+    const image = band([[20, 31], [40, 44]]);
+    // A box from y 12 to 36 around the text at rows 20..30: the blank rows go, the box keeps its width.
+    expect(trimBlankRows(image, { x: 18, y: 12, w: 150, h: 24 }, 220)).toEqual({ x: 18, y: 20, w: 150, h: 11 });
+    // Ink of the row below inside the box is ink: the box is not cut between the two rows.
+    expect(trimBlankRows(image, { x: 18, y: 12, w: 150, h: 34 }, 220)).toEqual({ x: 18, y: 20, w: 150, h: 24 });
+  });
+
+  it('keeps faint ink beside strong ink, drops noise, and leaves a box with no ink as it was', () => {
+    const image = band([[20, 31]]);
+    // Ink at a third of the text's contrast (a light accent) stays; a fringe at a sixth is noise.
+    for (let x = 20; x < 180; x += 3) image.data[18 * 200 + x] = 160;
+    for (let x = 20; x < 180; x += 3) image.data[14 * 200 + x] = 190;
+    expect(trimBlankRows(image, { x: 18, y: 12, w: 150, h: 24 }, 220)).toEqual({ x: 18, y: 18, w: 150, h: 13 });
+    expect(trimBlankRows(image, { x: 18, y: 2, w: 150, h: 10 }, 220)).toEqual({ x: 18, y: 2, w: 150, h: 10 });
   });
 });
