@@ -113,12 +113,24 @@ export class ReadWindow {
   /**
    * Frames over which what was read in `box` stayed on screen: from the earliest burst
    * start of its inked tiles to the last frame before every one of them had changed.
+   * A tile the box only grazes (a third of the box's height or width, or less, where the
+   * box spans several tiles that way) is left out: it holds a few pixels of the value's
+   * last letter beside blank, the change tracker may not see those pixels go, and one such
+   * tile held a wallet address in place through the fling that scrolled it away.
    */
   span(box: Box, lastFrame: number): { from: number; to: number } {
-    const tx0 = Math.max(this.rect.tx0, Math.floor(box.x / TILE));
-    const ty0 = Math.max(this.rect.ty0, Math.floor(box.y / TILE));
-    const tx1 = Math.min(this.rect.tx1, Math.floor((box.x + box.w - 1) / TILE));
-    const ty1 = Math.min(this.rect.ty1, Math.floor((box.y + box.h - 1) / TILE));
+    let tx0 = Math.max(this.rect.tx0, Math.floor(box.x / TILE));
+    let ty0 = Math.max(this.rect.ty0, Math.floor(box.y / TILE));
+    let tx1 = Math.min(this.rect.tx1, Math.floor((box.x + box.w - 1) / TILE));
+    let ty1 = Math.min(this.rect.ty1, Math.floor((box.y + box.h - 1) / TILE));
+    const grazed = (t: number, start: number, size: number, first: boolean) => {
+      const inside = first ? (t + 1) * TILE - start : start + size - t * TILE;
+      return inside * 3 <= Math.min(size, TILE);
+    };
+    if (ty1 > ty0 && grazed(ty0, box.y, box.h, true)) ty0++;
+    if (ty1 > ty0 && grazed(ty1, box.y, box.h, false)) ty1--;
+    if (tx1 > tx0 && grazed(tx0, box.x, box.w, true)) tx0++;
+    if (tx1 > tx0 && grazed(tx1, box.x, box.w, false)) tx1--;
     let from = Infinity;
     let to = -1;
     let fromAll = Infinity;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChangeTracker, type ChangingSpan, type ReadRequest } from '../../src/pipeline/changes.js';
+import { ChangeTracker, type ChangingSpan, type ReadRequest, ReadWindow } from '../../src/pipeline/changes.js';
 
 // A 128x64 frame: 32x16 cells, 8x4 tiles of 16 px.
 const W = 128;
@@ -155,5 +155,39 @@ describe('ChangeTracker reuse', () => {
     const screen = ink(blank(), 4, 4);
     const { reads } = run([...repeat(screen, 10), ...repeat(ink(screen, 20, 8), 10)]);
     expect(reads.map((r) => [r.frame, !!r.reuse])).toEqual([[2, false], [12, false]]);
+  });
+});
+
+describe('ReadWindow.span', () => {
+  /** A read on frame 5 of tiles 0..3 x 0..1, every tile inked, each changing next at `next` (tx, ty). */
+  const windowOf = (next: (tx: number, ty: number) => number) => {
+    const w = new ReadWindow({ tx0: 0, ty0: 0, tx1: 3, ty1: 1 }, 5);
+    for (let ty = 0; ty <= 1; ty++) {
+      for (let tx = 0; tx <= 3; tx++) {
+        const k = w.index(tx, ty);
+        w.inked[k] = 1;
+        w.burstStart[k] = 2;
+        w.nextChange[k] = next(tx, ty);
+      }
+    }
+    return w;
+  };
+
+  it('ends when the tiles holding the value change, not a tile its box only grazes', () => {
+    // The value's last letter reaches 4 px into tile 3, which never changes again.
+    const w = windowOf((tx) => (tx === 3 ? -1 : 10));
+    expect(w.span({ x: 4, y: 2, w: 48, h: 12 }, 99)).toEqual({ from: 2, to: 10 });
+    // A third of a tile or more is the value's: that tile keeps it on screen.
+    expect(w.span({ x: 4, y: 2, w: 50, h: 12 }, 99)).toEqual({ from: 2, to: 99 });
+  });
+
+  it('leaves out a tile row the box only grazes, and never a box\'s only tile', () => {
+    const w = windowOf((_tx, ty) => (ty === 1 ? 40 : 10));
+    // Rows 14..27: 2 px in tile row 0, 12 in row 1.
+    expect(w.span({ x: 20, y: 14, w: 20, h: 14 }, 99)).toEqual({ from: 2, to: 40 });
+    // Rows 12..19: 4 px in each, both kept.
+    expect(w.span({ x: 20, y: 12, w: 8, h: 8 }, 99)).toEqual({ from: 2, to: 40 });
+    // A box inside one tile keeps it, however small.
+    expect(w.span({ x: 17, y: 1, w: 2, h: 2 }, 99)).toEqual({ from: 2, to: 10 });
   });
 });
