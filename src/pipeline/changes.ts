@@ -46,6 +46,8 @@ export interface ChangeOptions {
   burstGap: number;
   /** Most tiles a moving sprite keeps dirty (default: spriteTiles of the size and settle time). */
   spriteTiles?: number;
+  /** Fewest tiles of a region that changed wholesale, not key by key (default: four sprites, at least 64). */
+  wideTiles?: number;
 }
 
 /** A region to read: bands of whole tile rows around tiles that settled. */
@@ -179,9 +181,11 @@ export class ChangeTracker {
   private readonly dirtyCells: Int16Array;
   private frames = 0;
   private readonly sprite: number;
+  private readonly wideTiles: number;
 
   constructor(readonly options: ChangeOptions) {
     this.sprite = options.spriteTiles ?? spriteTiles(options.height, options.settleFrames);
+    this.wideTiles = options.wideTiles ?? Math.max(64, 4 * this.sprite);
     this.cols = Math.floor(options.width / CELL);
     this.rows = Math.floor(options.height / CELL);
     this.tilesX = Math.ceil(options.width / TILE);
@@ -418,6 +422,17 @@ export class ChangeTracker {
       } else {
         groups.push({ ty0: b.ty0, ty1: b.ty1, tiles: [...b.c.tiles] });
       }
+    }
+    // A wide region that changed wholesale (a terminal's lines moving up, a sheet scrolled
+    // sideways, a page switched) showed, up to its first change, what the last read of it
+    // saw: what is read now came with that change. Its tiles date what is read from then,
+    // not from their burst's start: that start is kept for small changes, where a value
+    // typed key by key showed its first characters to reads that could not yet tell it
+    // was one. (A value's tiles that did not change keep their burst's start.)
+    // Their burst starts again there, for this read and the ones after it.
+    for (const c of found) {
+      if (c.tiles.length < this.wideTiles) continue;
+      for (const t of c.tiles) this.burstStart[t] = Math.max(this.burstStart[t], this.dirtySince[t]);
     }
     const reads = groups.map((g) => this.read(n, g.ty0, g.ty1, g.tiles, cells, stride));
     const readOf = new Map<number, ReadRequest>();

@@ -13,8 +13,8 @@ function ink(cells: Uint8Array, cx: number, cy: number, w = 3, h = 3, v = 30): U
   return out;
 }
 
-function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6) {
-  const tracker = new ChangeTracker({ width: W, height: H, threshold: 6, settleFrames, burstGap });
+function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6, wideTiles?: number) {
+  const tracker = new ChangeTracker({ width: W, height: H, threshold: 6, settleFrames, burstGap, ...(wideTiles ? { wideTiles } : {}) });
   const reads: ReadRequest[] = [];
   const changing: ChangingSpan[] = [];
   frames.forEach((f, n) => {
@@ -131,6 +131,25 @@ describe('ChangeTracker', () => {
     const { reads } = run(frames);
     const last = reads[reads.length - 1];
     expect(last.window.span({ x: 16, y: 32, w: 64, h: 12 }, frames.length - 1).from).toBe(10);
+  });
+
+  it('dates what is read after a wholesale change from that change, not from the burst before it', () => {
+    // A page whose lines all move (a terminal adding a line) twice, less than a burst gap apart.
+    const frames = [...repeat(page(0), 5), ...repeat(page(2), 4), ...repeat(page(4), 8)];
+    const { reads } = run(frames, 2, 6, 16);
+    const last = reads[reads.length - 1];
+    expect(last.frame).toBeGreaterThan(9);
+    expect(last.window.span({ x: 16, y: 16, w: 64, h: 12 }, frames.length - 1).from).toBe(9);
+    // Typed key by key, the same burst still dates the value from its first key.
+    let f: Uint8Array = blank();
+    const typed: Uint8Array[] = repeat(f, 10);
+    for (let k = 0; k < 4; k++) {
+      f = ink(f, 4 + k * 4, 8, 2, 3);
+      typed.push(...repeat(f, 4));
+    }
+    typed.push(...repeat(f, 6));
+    const keys = run(typed, 2, 6, 16).reads;
+    expect(keys[keys.length - 1].window.span({ x: 16, y: 32, w: 64, h: 12 }, typed.length - 1).from).toBe(10);
   });
 
   it('masks to the end a region still changing when the video ends', () => {
