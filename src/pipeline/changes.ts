@@ -425,11 +425,10 @@ export class ChangeTracker {
     }
     // A wide region that changed wholesale (a terminal's lines moving up, a sheet scrolled
     // sideways, a page switched) showed, up to its first change, what the last read of it
-    // saw: what is read now came with that change. Its tiles date what is read from then,
-    // not from their burst's start: that start is kept for small changes, where a value
+    // saw: what is read now came with that change, so its tiles' burst starts again there,
+    // for this read and the ones after it. Small changes keep their burst's start: a value
     // typed key by key showed its first characters to reads that could not yet tell it
-    // was one. (A value's tiles that did not change keep their burst's start.)
-    // Their burst starts again there, for this read and the ones after it.
+    // was one. (A value's tiles that did not change keep their burst's start too.)
     for (const c of found) {
       if (c.tiles.length < this.wideTiles) continue;
       for (const t of c.tiles) this.burstStart[t] = Math.max(this.burstStart[t], this.dirtySince[t]);

@@ -28,6 +28,18 @@ function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6, wideTiles?: n
 
 const repeat = (f: Uint8Array, n: number) => Array.from({ length: n }, () => f);
 
+/** A blank screen for 10 frames, then four keys typed 4 frames apart, then still. */
+function typed(): Uint8Array[] {
+  let f: Uint8Array = blank();
+  const frames: Uint8Array[] = repeat(f, 10);
+  for (let k = 0; k < 4; k++) {
+    f = ink(f, 4 + k * 4, 8, 2, 3);
+    frames.push(...repeat(f, 4));
+  }
+  frames.push(...repeat(f, 6));
+  return frames;
+}
+
 describe('ChangeTracker', () => {
   it('masks a counter that ticked from the start until it was read, not a box from the corner of the screen to it', () => {
     // A counter at the bottom right ticks on every frame from the first one, then stops.
@@ -121,13 +133,7 @@ describe('ChangeTracker', () => {
   });
 
   it('dates a value typed key by key from the first key', () => {
-    let f: Uint8Array = blank();
-    const frames: Uint8Array[] = repeat(f, 10);
-    for (let k = 0; k < 4; k++) {
-      f = ink(f, 4 + k * 4, 8, 2, 3);
-      frames.push(...repeat(f, 4));
-    }
-    frames.push(...repeat(f, 6));
+    const frames = typed();
     const { reads } = run(frames);
     const last = reads[reads.length - 1];
     expect(last.window.span({ x: 16, y: 32, w: 64, h: 12 }, frames.length - 1).from).toBe(10);
@@ -141,15 +147,8 @@ describe('ChangeTracker', () => {
     expect(last.frame).toBeGreaterThan(9);
     expect(last.window.span({ x: 16, y: 16, w: 64, h: 12 }, frames.length - 1).from).toBe(9);
     // Typed key by key, the same burst still dates the value from its first key.
-    let f: Uint8Array = blank();
-    const typed: Uint8Array[] = repeat(f, 10);
-    for (let k = 0; k < 4; k++) {
-      f = ink(f, 4 + k * 4, 8, 2, 3);
-      typed.push(...repeat(f, 4));
-    }
-    typed.push(...repeat(f, 6));
-    const keys = run(typed, 2, 6, 16).reads;
-    expect(keys[keys.length - 1].window.span({ x: 16, y: 32, w: 64, h: 12 }, typed.length - 1).from).toBe(10);
+    const keys = run(typed(), 2, 6, 16).reads;
+    expect(keys[keys.length - 1].window.span({ x: 16, y: 32, w: 64, h: 12 }, typed().length - 1).from).toBe(10);
   });
 
   it('masks to the end a region still changing when the video ends', () => {
