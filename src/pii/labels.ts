@@ -85,12 +85,16 @@ const ipValue = (rest: string): [number, number] | null => {
 
 const withDigit = (rest: string) => (/\d/.test(rest) ? wholeValue(rest) : null);
 
-/** A town, with or without its postcode: a few words that start with a capital or a digit ("Leeds", "98500 Eskmora"), not a sentence. */
+/**
+ * A town, with or without its postcode: a few words that start with a capital or a digit
+ * ("Leeds", "98500 Eskmora"), not a sentence, and with a name in them: a number alone is the
+ * next column's (an order count read beside a masked city, its box widened by the pointer).
+ */
 const placeValue = (rest: string) => {
   const v = wholeValue(rest);
   if (!v) return null;
   const value = rest.slice(v[0], v[1]);
-  return /^[\p{Lu}\d]/u.test(value) && value.split(/\s+/).length <= 5 ? v : null;
+  return /^[\p{Lu}\d]/u.test(value) && value.split(/\s+/).length <= 5 && /\p{L}{2}/u.test(value) ? v : null;
 };
 
 const longToken = (rest: string) => (rest.replace(/[^\p{L}\p{N}]/gu, '').length >= 8 ? wholeValue(rest) : null);

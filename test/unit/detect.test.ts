@@ -393,6 +393,13 @@ describe('table columns', () => {
     expect(detectLines(rows).some((d) => /Active|Review|Street|City/.test(d.value))).toBe(false);
   });
 
+  it('takes no bare number for a town (the next column read beside a masked city)', () => {
+    const rows = [header, row(120, ['Hill', 'Top', '4'], ['263'], 'Active'), row(140, ['Mill', 'Lane', '2'], ['Leeds'], 'Active')];
+    const values = detectLines(rows).filter((d) => d.detector === 'label-column').map((d) => d.value);
+    expect(values).toContain('Leeds');
+    expect(values).not.toContain('263');
+  });
+
   it('stops at a gap of more than three rows', () => {
     const rows = [header, row(120, ['Hill', 'Top', '4'], ['98500', 'Eskmora'], 'Active'), row(260, ['Notes'], ['Open', 'tickets'], 'Active')];
     expect(detectLines(rows).some((d) => d.value === 'Open tickets')).toBe(false);
