@@ -95,6 +95,8 @@ function merge(a: MaskTrack, b: MaskTrack): MaskTrack {
   };
 }
 
+const sameText = (a: MaskTrack, b: MaskTrack) => a.kind !== 'pii' || !a.values.length || !b.values.length || a.values.some((v) => b.values.includes(v));
+
 /** One pass of merging, sweeping in time so each piece is compared with open tracks only. */
 function mergePass(tracks: MaskTrack[]): { tracks: MaskTrack[]; changed: boolean } {
   const sorted = [...tracks].sort((a, b) => a.from - b.from || a.id - b.id);
@@ -107,7 +109,9 @@ function mergePass(tracks: MaskTrack[]): { tracks: MaskTrack[]; changed: boolean
     open = still;
     // A changing region is not merged into a detection: the union would hold the
     // detection's box over the change's frames and the change's box over the detection's.
-    const i = t.motion ? -1 : open.findIndex((o) => o.kind === t.kind && !o.motion && sameRegion(o.box, t.box));
+    // Nor are two detections of different values (a cell's IBAN, then the address that a
+    // sideways scroll brought to the same place): the same text read again holds a value of both.
+    const i = t.motion ? -1 : open.findIndex((o) => o.kind === t.kind && !o.motion && sameText(o, t) && sameRegion(o.box, t.box));
     if (i >= 0) {
       open[i] = merge(open[i], t);
       changed = true;

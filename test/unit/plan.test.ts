@@ -35,6 +35,14 @@ describe('planMasks', () => {
     expect(tracks.map((t) => [t.from, t.to, t.box.y])).toEqual([[0, 10, 46], [0, 10, 64], [30, 40, 46]]);
   });
 
+  it('keeps two values that came to the same place one after the other apart', () => {
+    const tracks = planMasks(
+      [piece({ x: 100, y: 50, w: 80, h: 14 }, 0, 20), piece({ x: 96, y: 50, w: 90, h: 14 }, 21, 60, { types: ['postal_address'], values: ['12 Elm Street'] })],
+      options,
+    );
+    expect(tracks.map((t) => [t.from, t.to, t.box.x, t.box.w])).toEqual([[0, 20, 96, 88], [21, 60, 92, 98]]);
+  });
+
   it('keeps a changing region and a detection of the same place apart', () => {
     const tracks = planMasks(
       [piece({ x: 96, y: 48, w: 96, h: 16 }, 0, 12, { kind: 'changing', types: [], values: [], detectors: ['change'] }), piece({ x: 100, y: 50, w: 80, h: 14 }, 5, 50)],
