@@ -132,6 +132,12 @@ export function regionRowsJob(path: string, info: VideoInfo, box: { x: number; y
   return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
 }
 
+/** As regionRowsJob, for sideways motion: full width, each value the mean of 4 pixels of one column. */
+export function regionColumnsJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
+  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w}:${box.h / 4}:flags=area,format=gray`;
+  return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
+}
+
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;

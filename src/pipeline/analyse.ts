@@ -13,6 +13,7 @@ import type { Config } from '../config.js';
 import { BadInputError, TransientError } from '../errors.js';
 import {
   reducedFramesJob,
+  regionColumnsJob,
   regionRowsJob,
   sampledGreyFramesJob,
   sampleFrameIndices,
@@ -27,7 +28,7 @@ import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
 import { recognizeReadable } from '../ocr/upscale.js';
 import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
-import { MotionFollower, type MotionEpisode } from './motion.js';
+import { MotionFollower, transposeBox, transposed, transposeValues, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
 import { borderMedian, edgeStrips, sideStrips, trimBlankRows, trimToQuietRows } from './image.js';
 
@@ -134,14 +135,14 @@ async function trackChanges(path: string, info: VideoInfo, config: Config, optio
   return { requests, changing };
 }
 
-/** Regions that changed are followed only if at least this tall and wide, and this long. */
-const MIN_MOTION_HEIGHT = 4 * TILE;
+/** Regions that changed are followed only if at least this long along their motion and two tiles across, and this many frames. */
+const MIN_MOTION_PX = 4 * TILE;
 const MIN_MOTION_FRAMES = 3;
 
 /**
  * Between the passes: each region that changed over several frames is decoded again over
- * them (full height, a quarter of the width) and its motion measured; one that did not
- * move as a whole fails on its first frame or two.
+ * them and its motion measured, up and down first, then sideways; one that did not move
+ * as a whole fails on its first frame or two.
  * Where it is followed on every frame, the read that ended it learns where its content
  * was before, and only the tiles the motion did not explain stay masked whole; otherwise
  * the region stays masked whole while it changed.
@@ -156,12 +157,22 @@ async function followScrolls(
   const out: ChangingRegion[] = [];
   const motion: MotionEpisode[] = [];
   for (const span of changing) {
-    const worth = span.from >= 1 && span.to - span.from + 1 >= MIN_MOTION_FRAMES && span.box.h >= MIN_MOTION_HEIGHT && span.box.w >= 2 * TILE;
-    const episode = worth ? await followScroll(path, info, config, span, options) : undefined;
+    const { w, h } = span.box;
+    const worth = span.from >= 1 && span.to - span.from + 1 >= MIN_MOTION_FRAMES;
+    let episode: MotionEpisode | undefined;
+    if (worth && h >= MIN_MOTION_PX && w >= 2 * TILE && w % 4 === 0) episode = await followScroll(path, info, config, span, false, options);
+    // A sideways move can pass for a vertical one that leaves much unexplained (blank tiles
+    // match anywhere): the way that explains more wins.
+    if (worth && w >= MIN_MOTION_PX && h >= 2 * TILE && h % 4 === 0 && (!episode || unexplainedShare(episode) > 0.02)) {
+      const sideways = await followScroll(path, info, config, span, true, options);
+      if (sideways && (!episode || unexplainedShare(sideways) < unexplainedShare(episode))) episode = sideways;
+    }
     if (!episode) {
       out.push(span);
       continue;
     }
+    const [start, size, frame] = episode.axis === 'x' ? [span.box.x, span.box.w, info.width] : [span.box.y, span.box.h, info.height];
+    episode.borders = { start: start === 0, end: start + size === frame };
     motion.push(episode);
     if (span.read) (span.read.motion ??= []).push(episode);
     for (const u of episode.unexplained) out.push({ ...u, fill: span.fill });
@@ -169,19 +180,40 @@ async function followScrolls(
   return { changing: out, motion };
 }
 
-async function followScroll(path: string, info: VideoInfo, config: Config, span: ChangingRegion, options: AnalyseOptions): Promise<MotionEpisode | undefined> {
+/** Share of an episode's region and frames that its motion did not explain (masked whole). */
+function unexplainedShare(e: MotionEpisode): number {
+  const frames = e.until - e.since + 1;
+  const masked = e.unexplained.reduce((sum, u) => sum + u.box.w * u.box.h * (u.to - u.from + 1), 0);
+  return masked / (e.box.w * e.box.h * frames);
+}
+
+/**
+ * Follows one region's motion up and down, or (`sideways`) left and right: decoded at full
+ * width and a quarter of the height, transposed, it is followed as a vertical motion.
+ */
+async function followScroll(
+  path: string,
+  info: VideoInfo,
+  config: Config,
+  span: ChangingRegion,
+  sideways: boolean,
+  options: AnalyseOptions,
+): Promise<MotionEpisode | undefined> {
   const first = span.from - 1;
   const count = span.to - first + 1;
-  const width = span.box.w / 4;
-  const decoder = streamFfmpeg(regionRowsJob(path, info, span.box, first, count), { signal: options.signal });
+  const { box } = span;
+  const [width, height] = sideways ? [box.w, box.h / 4] : [box.w / 4, box.h];
+  const job = (sideways ? regionColumnsJob : regionRowsJob)(path, info, box, first, count);
+  const decoder = streamFfmpeg(job, { signal: options.signal });
   let follower: MotionFollower | undefined;
   let k = 0;
   try {
     const indices = Array.from({ length: count }, (_, i) => first + i);
-    for await (const frame of readGreyFrames(decoder.output, width, span.box.h, indices)) {
+    for await (const frame of readGreyFrames(decoder.output, width, height, indices)) {
       k++;
-      if (!follower) follower = new MotionFollower(span.box, span.from, config.analysis.changeThreshold, frame.data);
-      else if (!follower.push(frame.index, frame.data)) break;
+      const values = sideways ? transposeValues(frame.data, width, height) : frame.data;
+      if (!follower) follower = new MotionFollower(sideways ? transposeBox(box) : box, span.from, config.analysis.changeThreshold, values, sideways);
+      else if (!follower.push(frame.index, values)) break;
     }
     if (follower?.ok) await decoder.done;
   } finally {
@@ -189,7 +221,8 @@ async function followScroll(path: string, info: VideoInfo, config: Config, span:
   }
   // Anything short of every frame followed: the region stays masked whole.
   if (!follower?.ok || k !== count) return undefined;
-  return follower.episode(span.to, span.fill, span.read !== undefined);
+  const episode = follower.episode(span.to, span.fill, span.read !== undefined);
+  return episode && sideways ? transposed(episode) : episode;
 }
 
 /**
@@ -198,10 +231,9 @@ async function followScroll(path: string, info: VideoInfo, config: Config, span:
  * Regions that moved together (columns of one pane) share them.
  */
 function readsWhileScrolling(motion: MotionEpisode[], info: VideoInfo): RegionRead[] {
-  const edge = edgePxFor(info.height);
   const byKey = new Map<string, RegionRead & { carry: MotionEpisode[] }>();
   for (const e of motion) {
-    e.readsAt = readsDuring(e, edge);
+    e.readsAt = readsDuring(e, edgePxFor(info.height, e.axis));
     for (const frame of e.readsAt) {
       const key = `${frame}:${e.box.y}:${e.box.h}`;
       const read = byKey.get(key) ?? byKey.set(key, {

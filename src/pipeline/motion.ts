@@ -1,5 +1,8 @@
 /**
- * Scrolling (pure): how far the content of a region moved up or down on each frame.
+ * Scrolling (pure): how far the content of a region moved up or down on each frame, or
+ * sideways: a region that did not move vertically is decoded at full width and a quarter of
+ * the height, transposed, and followed the same way (a sheet scrolled sideways, a panel
+ * dragged across).
  *
  * The change tracker's cells (means of 4x4 pixels) cannot measure a move of a pixel or
  * two: a cell of the moved content is not a mix of the cells it came from. So a region
@@ -33,6 +36,12 @@ const NOISE_ROWS = 3;
 const SEARCH_PX = 160;
 
 export interface MotionEpisode {
+  /**
+   * 'x': the content moved sideways, and offsets are pixels it moved left (negative:
+   * right). Absent: it moved up or down. A sideways motion is measured and planned as the
+   * vertical one of the transposed region (see transposed).
+   */
+  axis?: 'x';
   /** First frame the region changed, and the frame it stood still again. */
   since: number;
   until: number;
@@ -48,6 +57,34 @@ export interface MotionEpisode {
   settled: boolean;
   /** Frames read while it moved (chosen by the analysis). */
   readsAt?: number[];
+  /** Whether the region's first and last rows (columns when sideways) are the frame's border. */
+  borders?: { start: boolean; end: boolean };
+}
+
+/** The box with x and y swapped. */
+export const transposeBox = (b: Box): Box => ({ x: b.y, y: b.x, w: b.h, h: b.w });
+
+/**
+ * A sideways episode as the vertical one of the transposed region, and back (the swap is
+ * its own inverse): whatever follows vertical motion follows sideways motion through it.
+ */
+export function transposed(e: MotionEpisode): MotionEpisode {
+  const { axis, ...rest } = e;
+  const swapped = { ...rest, box: transposeBox(e.box), unexplained: e.unexplained.map((u) => ({ ...u, box: transposeBox(u.box) })) };
+  return axis === 'x' ? swapped : { ...swapped, axis: 'x' };
+}
+
+/** An episode as a vertical one: itself, or its transposition when it moved sideways. */
+export const vertical = (e: MotionEpisode): MotionEpisode => (e.axis === 'x' ? transposed(e) : e);
+
+/** `values` (`width` x `height`, row after row) with rows and columns swapped. */
+export function transposeValues(values: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) out[x * height + y] = values[row + x];
+  }
+  return out;
 }
 
 /** Horizontal gradient energy of each row over a span of columns. */
@@ -94,66 +131,106 @@ function residual(anchor: Uint8Array, cur: Uint8Array, width: number, height: nu
 
 /**
  * The move of `cur` against `anchor` (both `width` values x `height` rows), searched
- * around `predictedPx`. `threshold` is the tracker's change threshold.
+ * around `predictedPx`, then over every move the region allows when nothing near the
+ * prediction explains the frame (a fling at a low frame rate jumps hundreds of pixels a
+ * frame). `threshold` is the tracker's change threshold; `subpixel`: see testShift.
  */
-export function estimateShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, predictedPx: number, threshold: number): ShiftEstimate {
+export function estimateShift(
+  anchor: Uint8Array,
+  cur: Uint8Array,
+  width: number,
+  height: number,
+  predictedPx: number,
+  threshold: number,
+  subpixel = false,
+): ShiftEstimate {
   const minOverlap = Math.max(TILE_PX, Math.ceil(height / 2));
   const maxS = height - minOverlap;
   const predicted = Math.round(predictedPx);
   // While a scroll runs steadily the predicted move is exact: nothing else needs a look.
   const quick = Math.abs(predicted) <= maxS ? residual(anchor, cur, width, height, predicted, 2) : Infinity;
-  if (quick <= threshold / 4) return testShift(anchor, cur, width, height, predicted, threshold);
+  if (quick <= threshold / 4) return testShift(anchor, cur, width, height, predicted, threshold, subpixel);
   const pc = rowProfile(cur, width, height);
   const pa = rowProfile(anchor, width, height);
-  const lo = Math.max(-maxS, Math.round(predictedPx) - SEARCH_PX);
-  const hi = Math.min(maxS, Math.round(predictedPx) + SEARCH_PX);
-  const scored: Array<[number, number]> = [];
-  for (let s = lo; s <= hi; s++) {
-    const [y0, y1] = overlapOf(height, s);
-    let sum = 0;
-    let energy = 0;
-    for (let y = y0; y <= y1; y++) {
-      sum += Math.abs(pc[y] - pa[y + s]);
-      energy += pc[y];
+  const tried = new Set<number>();
+  const search = (lo: number, hi: number, extra: number[]): ShiftEstimate | undefined => {
+    const scored: Array<[number, number]> = [];
+    for (let s = Math.max(-maxS, lo); s <= Math.min(maxS, hi); s++) {
+      const [y0, y1] = overlapOf(height, s);
+      let sum = 0;
+      let energy = 0;
+      for (let y = y0; y <= y1; y++) {
+        sum += Math.abs(pc[y] - pa[y + s]);
+        energy += pc[y];
+      }
+      // A move that only lines up blank rows says nothing.
+      if (energy > 0) scored.push([s, sum / (y1 - y0 + 1)]);
     }
-    // A move that only lines up blank rows says nothing.
-    if (energy > 0) scored.push([s, sum / (y1 - y0 + 1)]);
-  }
-  scored.sort((a, b) => a[1] - b[1]);
-  const candidates = new Set<number>(scored.slice(0, 12).map(([s]) => s));
-  const around = (c: number) => {
-    for (let s = c - 3; s <= c + 3; s++) if (Math.abs(s) <= maxS) candidates.add(s);
+    scored.sort((a, b) => a[1] - b[1]);
+    const candidates = new Set<number>(scored.slice(0, 12).map(([s]) => s));
+    for (const c of extra) for (let s = c - 3; s <= c + 3; s++) candidates.add(s);
+    let best = { s: predicted, score: tried.has(predicted) ? Infinity : quick };
+    tried.add(predicted);
+    for (const s of candidates) {
+      if (Math.abs(s) > maxS || tried.has(s)) continue;
+      tried.add(s);
+      const score = residual(anchor, cur, width, height, s, 2);
+      if (score < best.score) best = { s, score };
+    }
+    return Number.isFinite(best.score) ? testShift(anchor, cur, width, height, best.s, threshold, subpixel) : undefined;
   };
-  around(Math.round(predictedPx));
-  around(0);
-  let best = { s: predicted, score: quick };
-  for (const s of candidates) {
-    if (Math.abs(s) > maxS || s === predicted) continue;
-    const score = residual(anchor, cur, width, height, s, 2);
-    if (score < best.score) best = { s, score };
-  }
-  if (!Number.isFinite(best.score)) return { px: 0, badTiles: [], ok: false };
-  return testShift(anchor, cur, width, height, best.s, threshold);
+  const near = search(predicted - SEARCH_PX, predicted + SEARCH_PX, [predicted, 0]);
+  const tiles = Math.ceil(width / (TILE_PX / VALUE_PX)) * Math.ceil(height / TILE_PX);
+  if (near?.ok && near.badTiles.length <= tiles / 8) return near;
+  const far = search(-maxS, maxS, []);
+  if (far?.ok && (!near || far.badTiles.length < near.badTiles.length)) return far;
+  return near ?? far ?? { px: 0, badTiles: [], ok: false };
 }
 
-/** The test, on every value: tiles the anchor moved by `s` does not explain. */
-function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, s: number, threshold: number): ShiftEstimate {
+/**
+ * The test, on every value: tiles the anchor moved by `s` does not explain. With
+ * `subpixel`, a value is explained by any blend of the anchor's rows s-1..s+1: content
+ * moved by a fraction of a pixel is drawn again, not copied (a browser places glyphs at
+ * fractions of a pixel across a line, so text moved sideways by 49.3 px matches no whole
+ * move exactly: one value in twelve differed by more than the threshold, one in a hundred
+ * from every blend).
+ */
+function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, s: number, threshold: number, subpixel = false): ShiftEstimate {
   const tilesX = Math.ceil(width / (TILE_PX / VALUE_PX));
   const tilesY = Math.ceil(height / TILE_PX);
   const [y0, y1] = overlapOf(height, s);
   const count = new Uint16Array(tilesX * tilesY);
   const max = new Uint8Array(tilesX * tilesY);
   const rows = new Uint16Array(tilesX * tilesY);
+  // Drawn again, moved text also comes out of the encoder a little differently (values off
+  // by 10 to 20 in a row of four), where a glyph that changed is off by 25 and more.
+  const limit = subpixel ? 2 * threshold : threshold;
+  /** How far value x of row y lies from what the anchor's row y + by explains. */
+  const off = (y: number, x: number, by: number) => {
+    const c = cur[y * width + x];
+    const a = anchor[(y + by) * width + x];
+    if (!subpixel) return c > a ? c - a : a - c;
+    let lo = a;
+    let hi = a;
+    if (y + by > 0) {
+      const b = anchor[(y + by - 1) * width + x];
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+    if (y + by < height - 1) {
+      const b = anchor[(y + by + 1) * width + x];
+      if (b < lo) lo = b;
+      if (b > hi) hi = b;
+    }
+    return c < lo ? lo - c : c > hi ? c - hi : 0;
+  };
   for (let y = y0; y <= y1; y++) {
-    const a = (y + s) * width;
-    const c = y * width;
     const ty = Math.floor(y / TILE_PX) * tilesX;
     for (let x = 0; x < width; x++) {
       const tile = ty + Math.floor((x * VALUE_PX) / TILE_PX);
       if (x % (TILE_PX / VALUE_PX) === 0) rows[tile]++;
-      let d = cur[c + x] - anchor[a + x];
-      if (d < 0) d = -d;
-      if (d > threshold) count[tile]++;
+      const d = off(y, x, s);
+      if (d > limit) count[tile]++;
       if (d > max[tile]) max[tile] = d;
     }
   }
@@ -162,7 +239,7 @@ function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: n
   const rowMatches = (y: number, x0: number, by: number) => {
     if (y + by < 0 || y + by >= height) return false;
     for (let x = x0; x < Math.min(width, x0 + perTile); x++) {
-      if (Math.abs(cur[y * width + x] - anchor[(y + by) * width + x]) > threshold) return false;
+      if (off(y, x, by) > limit) return false;
     }
     return true;
   };
@@ -204,6 +281,8 @@ export class MotionFollower {
     readonly since: number,
     readonly threshold: number,
     start: Uint8Array,
+    /** Moves may be by fractions of a pixel (see testShift): sideways motion of text. */
+    readonly subpixel = false,
   ) {
     this.anchor = Uint8Array.from(start);
   }
@@ -217,7 +296,7 @@ export class MotionFollower {
     const len = this.offsets.length;
     const last = len ? this.offsets[len - 1] : 0;
     const velocity = len >= 2 ? last - this.offsets[len - 2] : 0;
-    const estimate = estimateShift(this.anchor, cur, this.width, this.box.h, last + velocity - this.anchorOffset, this.threshold);
+    const estimate = estimateShift(this.anchor, cur, this.width, this.box.h, last + velocity - this.anchorOffset, this.threshold, this.subpixel);
     if (!estimate.ok) {
       this.ok = false;
       return false;

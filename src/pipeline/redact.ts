@@ -18,7 +18,7 @@ import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
 import type { Box, PiiType } from '../pii/types.js';
-import { carryFrom, edgePxFor, segmentPxFor, unionOverlapping, unreadPieces, type MovingPiece } from '../plan/motion.js';
+import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
@@ -141,7 +141,7 @@ export function maskPieces(
         const rest = found.find((m) => m.to === episode.until);
         const settle = episode.settled ? settledBy.get(episode) : undefined;
         if (!rest || !settle) return;
-        const box = clipTo({ ...rest.box, y: rest.box.y + (rest.path?.[rest.path.length - 1] ?? 0) }, episode.box);
+        const box = clipTo(movedAlong(rest.box, rest.axis, rest.path?.[rest.path.length - 1] ?? 0), episode.box);
         if (!box) return;
         const span = settle.window.span(box, last);
         pieces.push({ ...piece, from: Math.max(span.from, episode.until), to: span.to, box, detectors: [d.detector, 'motion'] });
@@ -152,6 +152,13 @@ export function maskPieces(
         piece.from = Math.max(piece.from, e.until);
         carried(e, carryFrom(piece.box, e, e.until, CARRY_MARGIN_PX));
       }
+      // Read later (a pointer passed), showing what a scroll brought: what came with the
+      // scroll's burst of changes was on its way here before it stopped.
+      for (const e of r.motion || r.carry ? [] : episodes) {
+        if (!broughtBy(e, piece.from, r.frame) || !within(d.box, e.box)) continue;
+        piece.from = e.until;
+        carried(e, carryFrom(piece.box, e, e.until, CARRY_MARGIN_PX));
+      }
       // Read while it scrolled: the content came from somewhere and went on.
       for (const e of r.carry ?? []) {
         if (!centreIn(d.box, e.box)) continue;
@@ -159,15 +166,18 @@ export function maskPieces(
         carried(e, found);
         stays(e, found);
       }
-      // Read before a scroll began: the content moved on from here.
+      // Read before a scroll began: the content moved on from here. Where the box lies in
+      // the region, the moving mask covers it from the scroll's first frame on.
+      let movedOn = piece.to;
       for (const e of episodes) {
         if (e.since > r.frame && e.since <= piece.to + 1 && piece.to <= e.until && centreIn(d.box, e.box)) {
           const found = carryFrom(piece.box, e, e.since - 1, CARRY_MARGIN_PX);
           carried(e, found);
           stays(e, found);
+          if (within(piece.box, e.box)) movedOn = Math.min(movedOn, e.since - 1);
         }
       }
-      pieces.push(piece);
+      pieces.push({ ...piece, to: movedOn });
     }
   }
   // Found by verification on a frame where its region was scrolling: the content came from
@@ -181,9 +191,8 @@ export function maskPieces(
     }
   }
   for (const list of moving.values()) pieces.push(...unionOverlapping(list, mergeMoving));
-  const edgePx = edgePxFor(analysis.height);
   for (const e of episodes) {
-    for (const m of unreadPieces(e, edgePx, carryOptions(e))) {
+    for (const m of unreadPieces(e, edgePxFor(analysis.height, e.axis), carryOptions(e))) {
       pieces.push({ kind: 'changing', ...m, types: [], detectors: ['change', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [], motion: true });
     }
   }
@@ -191,6 +200,7 @@ export function maskPieces(
     pieces.push({ kind: 'changing', from: c.from, to: c.to, box: c.box, types: [], detectors: ['change'], confidence: 1, fill: c.fill, values: [] });
   }
   // Text cut by the frame's border, unreadable to OCR and partly legible: masked while it stays.
+  const carriedStrips = new Set<string>();
   for (const r of analysis.reads as ReadEvent[]) {
     for (const e of r.edges ?? []) {
       // A cut at the left or right border lasts while what touches the border stays: its
@@ -198,7 +208,33 @@ export function maskPieces(
       // sliding in over a card), and that stays on screen long after the cut text has gone.
       // A change at the border brings a new read of the band, which finds the cut again.
       const alive = e.side ? { ...e.box, x: e.side === 'left' ? e.box.x : e.box.x + e.box.w - 1, w: 1 } : e.box;
-      pieces.push({ kind: 'changing', ...r.window.span(alive, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] });
+      const strip: MaskPiece = { kind: 'changing', ...r.window.span(alive, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] };
+      const along = (m: MotionEpisode) => (e.side ? m.axis === 'x' : m.axis !== 'x') && centreIn(e.box, m.box);
+      // Scrolls that brought what the strip covers (read where one stopped, or later with
+      // nothing changed since), and scrolls that took it on from here.
+      const brought = episodes.filter((m) => along(m) && (r.motion?.includes(m) || (!r.motion && !r.carry && broughtBy(m, strip.from, r.frame))));
+      const took = episodes.filter((m) => along(m) && m.since > r.frame && m.since <= strip.to + 1 && strip.to <= m.until);
+      // Text at the border where a scroll stopped had passed in view on the way: read whole
+      // there, and masked where it stopped if it was PII (see `stays`), it is no unread cut.
+      if (brought.some((m) => readOnTheWay(m, edgePxFor(analysis.height, m.axis), e.box))) continue;
+      // Otherwise what was cut there is unread content, wider than a scroll's unread edge may
+      // be: along the scroll that brought it or took it on, its strip moves with it, and
+      // where the box lies in the region the moving strip covers the scroll's frames.
+      let { from, to } = strip;
+      for (const [m, at] of [...brought.map((m) => [m, m.until] as const), ...took.map((m) => [m, m.since - 1] as const)]) {
+        if (within(e.box, m.box)) {
+          if (at === m.until) from = Math.max(from, m.until);
+          else to = Math.min(to, m.since - 1);
+        }
+        for (const p of carryFrom(e.box, m, at, CARRY_MARGIN_PX)) {
+          // Each read of the band finds the same cut again: one moving strip for all.
+          const key = `${episodes.indexOf(m)}:${p.from}:${p.to}:${p.box.x}:${p.box.y}:${p.box.w}:${p.box.h}`;
+          if (carriedStrips.has(key)) continue;
+          carriedStrips.add(key);
+          pieces.push({ ...strip, ...p, detectors: ['edge', 'motion'], motion: true, episode: episodes.indexOf(m) });
+        }
+      }
+      if (to >= from) pieces.push({ ...strip, from, to });
     }
   }
   return pieces;
@@ -226,6 +262,18 @@ function clipTo(box: Box, region: Box): Box | undefined {
   const x1 = Math.min(box.x + box.w, region.x + region.w);
   const y1 = Math.min(box.y + box.h, region.y + region.h);
   return x1 > x0 && y1 > y0 ? { x: x0, y: y0, w: x1 - x0, h: y1 - y0 } : undefined;
+}
+
+/**
+ * Whether content read on frame `read`, whose burst of changes began on frame `from`, came
+ * with scroll `e`: the burst began while it moved, and it had stopped before the read.
+ */
+function broughtBy(e: MotionEpisode, from: number, read: number): boolean {
+  return e.settled && e.until < read && from >= e.since && from <= e.until;
+}
+
+function within(box: Box, region: Box): boolean {
+  return box.x >= region.x && box.y >= region.y && box.x + box.w <= region.x + region.w && box.y + box.h <= region.y + region.h;
 }
 
 function centreIn(box: Box, region: Box): boolean {
@@ -309,7 +357,7 @@ export function buildManifest(args: {
       startSec: seconds(t.from),
       endSec: seconds(t.to + 1),
       box: t.box,
-      ...(t.path?.length ? { endBox: { ...t.box, y: t.box.y + t.path[t.path.length - 1] } } : {}),
+      ...(t.path?.length ? { endBox: movedAlong(t.box, t.axis, t.path[t.path.length - 1]) } : {}),
       masked: [...new Set(t.values.flatMap((v) => maskedForms(t.types[0], v)))],
     })),
     verification: {

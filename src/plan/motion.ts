@@ -9,8 +9,11 @@
  * vertical displacement on each frame (`path`): the render draws it where the content is
  * on every frame. Unread content is masked in segments over which it moves at most
  * `segmentPx`, each one still box covering every position in it.
+ *
+ * A sideways motion is planned as the vertical motion of the transposed region, and its
+ * pieces transposed back (their `axis` says which way their path runs).
  */
-import type { MotionEpisode } from '../pipeline/motion.js';
+import { transposeBox, vertical, type MotionEpisode } from '../pipeline/motion.js';
 import type { Box } from '../pii/types.js';
 
 export interface MovingPiece {
@@ -20,6 +23,20 @@ export interface MovingPiece {
   box: Box;
   /** Pixels it is moved down on each frame from..to, relative to frame `from` (path[0] is 0). */
   path?: number[];
+  /** 'x': the path moves it right, not down. */
+  axis?: 'x';
+}
+
+/** A sideways piece as a vertical one, and back (a still box has no axis). */
+function transposePiece<T extends MovingPiece>(piece: T): T {
+  const { axis, ...rest } = piece;
+  const box = transposeBox(piece.box);
+  return (axis === 'x' || !piece.path ? { ...rest, box } : { ...rest, box, axis: 'x' }) as T;
+}
+
+/** `box` moved `d` pixels along the piece's path (down, or right when sideways). */
+export function movedAlong(box: Box, axis: 'x' | undefined, d: number): Box {
+  return axis === 'x' ? { ...box, x: box.x + d } : { ...box, y: box.y + d };
 }
 
 export interface CarryOptions {
@@ -41,6 +58,7 @@ export function segmentPxFor(episode: MotionEpisode): number {
  * content was on each frame of the episode.
  */
 export function carryFrom(box: Box, episode: MotionEpisode, frame: number, marginPx: number): MovingPiece[] {
+  if (episode.axis === 'x') return carryFrom(transposeBox(box), vertical(episode), frame, marginPx).map(transposePiece);
   const k0 = Math.max(-1, Math.min(episode.offsets.length - 1, frame - episode.since));
   const base = k0 < 0 ? 0 : episode.offsets[k0];
   const top = episode.box.y;
@@ -70,6 +88,7 @@ export function carryFrom(box: Box, episode: MotionEpisode, frame: number, margi
  */
 export function asSegments<T extends MovingPiece>(piece: T, segmentPx: number): T[] {
   if (!piece.path) return [piece];
+  if (piece.axis === 'x') return asSegments(transposePiece(piece), segmentPx).map(transposePiece);
   const out: T[] = [];
   let start = 0;
   while (start < piece.path.length) {
@@ -90,9 +109,13 @@ export function asSegments<T extends MovingPiece>(piece: T, segmentPx: number): 
   return out;
 }
 
-/** Lines within this many pixels of a region's edge may have been cut when it was read. */
-export function edgePxFor(frameHeight: number): number {
-  return Math.max(24, Math.round(frameHeight / 27));
+/**
+ * Lines within this many pixels of a region's edge may have been cut when it was read.
+ * Across a line (sideways motion) a cut word or cell is wider than a line is high: three
+ * times as far.
+ */
+export function edgePxFor(frameHeight: number, axis?: 'x'): number {
+  return Math.max(24, Math.round(frameHeight / 27)) * (axis === 'x' ? 3 : 1);
 }
 
 /**
@@ -107,11 +130,27 @@ function readSpans(episode: MotionEpisode, edgePx: number): number[][] {
 function readSpansEach(episode: MotionEpisode, edgePx: number): number[][] {
   const top = episode.box.y;
   const bottom = episode.box.y + episode.box.h;
-  const at = (d: number) => [top + d + edgePx, bottom + d - edgePx];
+  // At the frame's border, the reads before and where it stopped mask what they cut
+  // themselves (their edge strips, which move with the scroll): nothing there is left
+  // unread. The strips of a read taken while it moved last one frame: not there.
+  const [lo, hi] = [episode.borders?.start ? 0 : edgePx, episode.borders?.end ? 0 : edgePx];
+  const at = (d: number, still: boolean) => [top + d + (still ? lo : edgePx), bottom + d - (still ? hi : edgePx)];
   const end = episode.offsets[episode.offsets.length - 1];
-  return [at(0), ...(episode.readsAt ?? []).map((n) => at(episode.offsets[n - episode.since])), ...(episode.settled ? [at(end)] : [])].filter(
+  return [at(0, true), ...(episode.readsAt ?? []).map((n) => at(episode.offsets[n - episode.since], false)), ...(episode.settled ? [at(end, true)] : [])].filter(
     ([a, b]) => b > a,
   );
+}
+
+/**
+ * Whether what `box` shows on the episode's last frame (where the region stood still) was
+ * read whole before or while it moved: inside the span of such a read, away from its edges.
+ * Text cut by the frame's border where the region stopped was then read uncut on the way.
+ */
+export function readOnTheWay(episode: MotionEpisode, edgePx: number, box: Box): boolean {
+  if (episode.axis === 'x') return readOnTheWay(vertical(episode), edgePx, transposeBox(box));
+  const end = episode.offsets[episode.offsets.length - 1];
+  const [c0, c1] = [box.y + end, box.y + box.h + end];
+  return readSpansEach({ ...episode, settled: false }, edgePx).some(([a, b]) => a <= c0 && c1 <= b);
 }
 
 function mergeSpans(spans: number[][]): number[][] {
@@ -152,6 +191,7 @@ function underRead(episode: MotionEpisode, edgePx: number, times: number): Array
  * too few times in the middle of the region. At most `max` of them.
  */
 export function readsDuring(episode: MotionEpisode, edgePx: number, max = 8): number[] {
+  if (episode.axis === 'x') return readsDuring(vertical(episode), edgePx, max);
   const chosen: number[] = [];
   const centre = episode.box.y + episode.box.h / 2;
   for (let i = 0; i < max; i++) {
@@ -179,6 +219,7 @@ export function readsDuring(episode: MotionEpisode, edgePx: number, max = 8): nu
  * moves. Empty when the reads saw everything.
  */
 export function unreadPieces(episode: MotionEpisode, edgePx: number, options: CarryOptions): MovingPiece[] {
+  if (episode.axis === 'x') return unreadPieces(vertical(episode), edgePx, options).map((p) => ({ ...p, box: transposeBox(p.box) }));
   const top = episode.box.y;
   const bottom = episode.box.y + episode.box.h;
   const merged = readSpans(episode, edgePx);
@@ -192,6 +233,7 @@ export function unreadPieces(episode: MotionEpisode, edgePx: number, options: Ca
   gaps.push([from, Infinity]);
   const out: MovingPiece[] = [];
   const width = { x: episode.box.x, w: episode.box.w };
+  const end = episode.offsets[episode.offsets.length - 1];
   for (const [c0, c1] of gaps) {
     // Shown on frame k: content in [c0, c1] lies at screen y - offset, within the region.
     let open: MovingPiece | undefined;
@@ -200,7 +242,11 @@ export function unreadPieces(episode: MotionEpisode, edgePx: number, options: Ca
       const d = episode.offsets[k];
       const y0 = Math.max(top, c0 - d);
       const y1 = Math.min(bottom, c1 - d);
-      if (y1 <= y0) {
+      // Where it has not moved yet (a pointer made the region change first), or has come to
+      // rest, it shows what the frames before or after it show, pixel for pixel: nothing
+      // more than those show, with their masks.
+      const asBefore = d === 0 || (episode.settled && d === end);
+      if (y1 <= y0 || asBefore) {
         if (open) out.push(open);
         open = undefined;
         continue;

@@ -26,6 +26,8 @@ export interface MaskPiece {
   motion?: boolean;
   /** Pixels the box is moved down on each frame from..to, relative to frame `from`. */
   path?: number[];
+  /** 'x': the path moves it right, not down. */
+  axis?: 'x';
   /** The motion it follows (index into the analysis' motion episodes), for drawing masks of one scroll together. */
   episode?: number;
 }
@@ -50,8 +52,17 @@ export function padBox(box: Box, padding: number, width: number, height: number)
   return { x: x0, y: y0, w: Math.max(2, x1 - x0), h: Math.max(2, y1 - y0) };
 }
 
-/** A moving box padded: inside the frame across, free to start above or below it (it moves in). */
-function padMoving(box: Box, padding: number, width: number): Box {
+/**
+ * A moving box padded: inside the frame across its motion, free to start outside it along
+ * its motion (above or below it, or left or right of it when it moves sideways: it moves in).
+ */
+function padMoving(box: Box, padding: number, width: number, height: number, axis?: 'x'): Box {
+  if (axis === 'x') {
+    const across = padBox({ ...box, x: 0, w: 2 }, padding, Infinity, height);
+    const x0 = Math.floor((box.x - padding) / 2) * 2;
+    const x1 = Math.ceil((box.x + box.w + padding) / 2) * 2;
+    return { x: x0, y: across.y, w: x1 - x0, h: across.h };
+  }
   const across = padBox({ ...box, y: 0, h: 2 }, padding, width, Infinity);
   const y0 = Math.floor((box.y - padding) / 2) * 2;
   const y1 = Math.ceil((box.y + box.h + padding) / 2) * 2;
@@ -131,7 +142,7 @@ export function planMasks(pieces: MaskPiece[], options: PlanOptions): MaskTrack[
       from: Math.max(0, Math.min(last, p.from)),
       to: Math.max(0, Math.min(last, p.to)),
       // A moving box may start partly outside the frame and move in: padded, not clipped.
-      box: p.path ? padMoving(p.box, options.padding, options.width) : padBox(p.box, options.padding, options.width, options.height),
+      box: p.path ? padMoving(p.box, options.padding, options.width, options.height, p.axis) : padBox(p.box, options.padding, options.width, options.height),
     }))
     .filter((p) => p.to >= p.from);
   for (let changed = true; changed; ) ({ tracks, changed } = mergePass(tracks));

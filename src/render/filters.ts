@@ -5,6 +5,7 @@
  * back many times costs one filter, not one per appearance.
  */
 import type { MaskStyle } from '../config.js';
+import type { Box } from '../pii/types.js';
 import { balancedSum } from '../media/ffmpeg-args.js';
 import { asSegments } from '../plan/motion.js';
 import type { MotionEpisode } from '../pipeline/motion.js';
@@ -100,51 +101,64 @@ export interface GraphVideo {
   /** How ffmpeg numbers frames in overlay position expressions (overlayFrameBase). */
   overlayFrameBase: number;
   /** The motions moving masks follow (a track's `episode` indexes this). */
-  episodes?: ReadonlyArray<Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box'>>;
+  episodes?: ReadonlyArray<Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box' | 'axis'>>;
 }
 
 /**
  * The moving masks of one scroll, drawn together: one transparent layer holding every box
- * where its content lies (content coordinates: y on a frame plus how far the content had
- * moved by then), overlaid so that it moves with the content, and clipped to the region
+ * where its content lies (content coordinates: y, or x when it moved sideways, on a frame
+ * plus how far the content had moved by then), overlaid so that it moves with the content, and clipped to the region
  * that scrolled (a mask does not slide over the header the content slides under). Two
  * overlays a scroll, however many masks it moves.
  */
 function scrollLayer(
   tracks: readonly MaskTrack[],
-  e: Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box'>,
+  e: Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box' | 'axis'>,
   video: GraphVideo,
   k: number,
   input: string,
   output: string,
 ): string[] {
-  const boxes = tracks.map((t) => ({ t, c: t.box.y + e.offsets[Math.max(0, Math.min(e.offsets.length - 1, t.from - e.since))] }));
+  // Along: the way the content moves (y, or x when it moves sideways); across: the other.
+  const sideways = e.axis === 'x';
+  const along = (b: Box) => (sideways ? [b.x, b.w] : [b.y, b.h]);
+  const across = (b: Box) => (sideways ? [b.y, b.h] : [b.x, b.w]);
+  const at = (t: MaskTrack) => along(t.box)[0] + e.offsets[Math.max(0, Math.min(e.offsets.length - 1, t.from - e.since))];
+  const boxes = tracks.map((t) => ({ t, c: at(t), a: along(t.box)[1], x: across(t.box)[0], w: across(t.box)[1] }));
   const even = (v: number) => Math.floor(v / 2) * 2;
-  const left = even(Math.min(...boxes.map((b) => b.t.box.x)));
+  const left = even(Math.min(...boxes.map((b) => b.x)));
   const top = even(Math.min(...boxes.map((b) => b.c)));
-  const width = even(Math.max(...boxes.map((b) => b.t.box.x + b.t.box.w)) - left + 1);
-  const height = even(Math.max(...boxes.map((b) => b.c + b.t.box.h)) - top + 1);
+  const width = even(Math.max(...boxes.map((b) => b.x + b.w)) - left + 1);
+  const height = even(Math.max(...boxes.map((b) => b.c + b.a)) - top + 1);
   const { points, tolerance } = fitPath(e.offsets.map((o) => -o));
   const slack = Math.ceil(tolerance);
-  const draws = boxes.map(
-    // In the layer, whose top is `top - slack`: each box grown by the slack of the fitted path.
-    ({ t, c }) => `drawbox=x=${t.box.x - left}:y=${c - top}:w=${t.box.w}:h=${t.box.h + 2 * slack}:color=${greyColor(t.fill)}@1:t=fill:replace=1`,
-  );
+  // In the layer, whose start along the motion is `top - slack`: each box grown by the slack of the fitted path.
+  const draw = (x: number, y: number, w: number, h: number, fill: number) =>
+    sideways
+      ? `drawbox=x=${y}:y=${x}:w=${h}:h=${w}:color=${greyColor(fill)}@1:t=fill:replace=1`
+      : `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${greyColor(fill)}@1:t=fill:replace=1`;
+  const draws = boxes.map(({ t, c, a, x, w }) => draw(x - left, c - top, w, a + 2 * slack, t.fill));
+  const size = sideways ? `${height + 2 * slack}x${width}` : `${width}x${height + 2 * slack}`;
+  const moving = `'${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}'`;
+  const position = sideways ? `x=${moving}:y=${left}` : `x=${left}:y=${moving}`;
   const start = Math.max(0, (0.8 * e.since) / video.fps - 2);
   const duration = (e.until + 1) / video.fps + 2 - start;
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
   return [
-    `color=c=black@0:s=${width}x${height + 2 * slack}:r=${rate(video.fps)}:d=${num(duration)},format=yuva420p,${draws.join(',')},setpts=PTS+${num(start)}/TB[layer${k}]`,
+    `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${num(duration)},format=yuva420p,${draws.join(',')},setpts=PTS+${num(start)}/TB[layer${k}]`,
     `${input}split[keep${k}][work${k}]`,
     // No timeline switch on this overlay: disabled on the frames before the layer starts, it
     // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll
     // were missing while it moved). The pane's overlay below is what is switched.
-    `[work${k}][layer${k}]overlay=x=${left}:y='${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}':eval=frame:eof_action=repeat[moved${k}]`,
+    `[work${k}][layer${k}]overlay=${position}:eval=frame:eof_action=repeat[moved${k}]`,
     `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
     `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
   ];
 }
+
+/** How far a moving mask drawn as still segments moves within one: its own size along the motion. */
+const segmentFor = (t: MaskTrack) => Math.max(16, t.axis === 'x' ? t.box.w : t.box.h);
 
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {
   if (allTracks.length === 0) return 'null';
@@ -159,7 +173,7 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
     }
     // A moving mask without its motion (none given) is drawn as still segments.
     const layered = new Set([...layers.values()].flat());
-    const still = allTracks.flatMap((t) => (layered.has(t) ? [] : isMoving(t) ? asSegments(t, Math.max(16, t.box.h)) : [t]));
+    const still = allTracks.flatMap((t) => (layered.has(t) ? [] : isMoving(t) ? asSegments(t, segmentFor(t)) : [t]));
     const boxes = groupByBox(still, true).map(
       (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
     );
@@ -176,7 +190,7 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
     return parts.join(';\n') + end;
   }
   // Crops of the frame (blur, pixelate) are drawn still: moving masks become segments.
-  const tracks = allTracks.flatMap((t) => asSegments(t, Math.max(16, t.box.h)));
+  const tracks = allTracks.flatMap((t) => asSegments(t, segmentFor(t)));
   const groups = groupByBox(tracks, false);
   const parts: string[] = [`split=${groups.length + 1}[base]${groups.map((_, i) => `[c${i}]`).join('')}`];
   groups.forEach((t, i) => {

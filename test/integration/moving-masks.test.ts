@@ -24,16 +24,20 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-/** Rows of column `x` that are black (the mask's fill) on each frame from..to. */
-async function blackRows(path: string, x: number, from: number, to: number): Promise<Map<number, [number, number] | null>> {
+/**
+ * The first and last black pixels (the mask's fill) of column `at` ('rows') or of row `at`
+ * ('columns') on each frame from..to.
+ */
+async function blackSpan(path: string, along: 'rows' | 'columns', at: number, from: number, to: number): Promise<Map<number, [number, number] | null>> {
   const info = await probeVideo(path, config);
   const run = streamFfmpeg(sampledGreyFramesJob(path, info, 1));
   const out = new Map<number, [number, number] | null>();
   for await (const f of readGreyFrames(run.output, info.width, info.height, Array.from({ length: info.frameCount }, (_, i) => i))) {
     if (f.index < from || f.index > to) continue;
-    const rows: number[] = [];
-    for (let y = 0; y < f.height; y++) if (f.data[y * f.width + x] < 20) rows.push(y);
-    out.set(f.index, rows.length ? [rows[0], rows[rows.length - 1]] : null);
+    const found: number[] = [];
+    const n = along === 'rows' ? f.height : f.width;
+    for (let k = 0; k < n; k++) if (f.data[along === 'rows' ? k * f.width + at : at * f.width + k] < 20) found.push(k);
+    out.set(f.index, found.length ? [found[0], found[found.length - 1]] : null);
   }
   await run.done;
   return out;
@@ -65,7 +69,7 @@ describe('a scroll layer of moving masks', () => {
     await writeFile(script, maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode] }));
     const output = join(dir, `out-${fps}-${since}.mp4`);
     await runFfmpeg(renderJob(input, output, info, script, config, 'mp4'));
-    const rows = await blackRows(output, 160, since - 2, episode.until + 2);
+    const rows = await blackSpan(output, 'rows', 160, since - 2, episode.until + 2);
     for (let k = 0; k < offsets.length; k++) {
       const at = rows.get(since + k);
       expect(at, `frame ${since + k}`).not.toBeNull();
@@ -76,5 +80,43 @@ describe('a scroll layer of moving masks', () => {
     // Nothing before the motion or after it (a still mask would be drawn by its own track).
     expect(rows.get(since - 1)).toBeNull();
     expect(rows.get(episode.until + 1)).toBeNull();
+  }, 60_000);
+
+  it('moved sideways: the mask is drawn where the content is on every frame, and only in the region', async () => {
+    const fps = 10;
+    const since = 20;
+    const input = join(dir, 'grey-sideways.mp4');
+    await runFfmpeg({
+      input: `color=c=0x808080:s=640x360:r=${fps}:d=${(since + 20) / fps}`,
+      inputOptions: [...QUIET, '-f', 'lavfi'],
+      outputOptions: ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p'],
+      output: input,
+    });
+    const info = await probeVideo(input, config);
+    // Content moved left by a fling: 0, then up to 250 px a frame, eased out.
+    const offsets = [0, 0, 40, 290, 400, 430, 436];
+    const episode = { axis: 'x' as const, since, until: since + offsets.length - 1, offsets, box: { x: 0, y: 40, w: 640, h: 300 } };
+    const track: MaskTrack = {
+      id: 1, kind: 'pii', from: since, to: episode.until, box: { x: 500, y: 200, w: 120, h: 30 }, axis: 'x',
+      types: ['email'], detectors: ['motion'], confidence: 1, fill: 0, values: [], motion: true, path: offsets.map((o) => -o), episode: 0,
+    };
+    const script = join(dir, 'masks-sideways.filter');
+    await writeFile(script, maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode] }));
+    const output = join(dir, 'out-sideways.mp4');
+    await runFfmpeg(renderJob(input, output, info, script, config, 'mp4'));
+    const cols = await blackSpan(output, 'columns', 215, since - 2, episode.until + 2);
+    for (let k = 0; k < offsets.length; k++) {
+      const at = cols.get(since + k);
+      expect(at, `frame ${since + k}`).not.toBeNull();
+      // Clipped to the region: from x 0 once the box slid past the frame's left border.
+      const left = Math.max(0, 500 - offsets[k]);
+      const right = Math.min(639, 500 + 119 - offsets[k]);
+      expect(Math.abs(at![0] - left), `frame ${since + k} left ${at![0]}`).toBeLessThanOrEqual(3);
+      expect(Math.abs(at![1] - right), `frame ${since + k} right ${at![1]}`).toBeLessThanOrEqual(3);
+    }
+    // Nothing above the box's rows, nothing before or after the motion.
+    expect((await blackSpan(output, 'columns', 150, since, episode.until)).get(since + 3)).toBeNull();
+    expect(cols.get(since - 1)).toBeNull();
+    expect(cols.get(episode.until + 1)).toBeNull();
   }, 60_000);
 });

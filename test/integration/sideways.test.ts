@@ -1,9 +1,9 @@
 /**
  * A wide sheet scrolled sideways (and a little down) in Chromium, with a pointer that never
- * stops: the page is the browser bench's, rendered small. Sideways motion is not followed:
- * what moves is masked whole while it moves (fail closed), and read again once it stops.
- * So nothing may be exposed, and the text is clear again between the moves: the share of
- * it masked stays bounded by the time spent moving, not the whole recording.
+ * stops: the page is the browser bench's, rendered small. Sideways motion is followed as
+ * vertical motion is: masks move with the cells, text at the border where the sheet stops
+ * was read on the way. So nothing may be exposed, and the text is not masked whole while the
+ * sheet moves: the share masked stays far under the share of text shown while it moves.
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -42,7 +42,7 @@ describe('a sheet scrolled sideways', () => {
     expect(r.piiItemFrames).toBeGreaterThan(1000);
     expect(r.exposedItemFrames).toBe(0);
     // The text item-frames shown while the sheet moves, or within half a second of a move
-    // (the time to settle and be read): what may be masked, with 5 points to spare.
+    // (the time to settle and be read).
     const boxes = truth.frameBoxes!;
     const moved = boxes.map((now, n) => {
       const before = new Map((boxes[n - 1] ?? []).map(([i, x, y]) => [i, `${x},${y}`]));
@@ -54,7 +54,8 @@ describe('a sheet scrolled sideways', () => {
     const textFrames = boxes.reduce((sum, now) => sum + now.filter(([i]) => isText(i)).length, 0);
     const whileMoving = boxes.reduce((sum, now, n) => sum + (moving(n) ? now.filter(([i]) => isText(i)).length : 0), 0);
     expect(moved.filter(Boolean).length).toBeGreaterThan(5);
-    expect(whileMoving / textFrames).toBeLessThan(0.8);
-    expect(r.maskedTextItemFrames / r.textItemFrames).toBeLessThan(whileMoving / textFrames + 0.05);
+    expect(whileMoving / textFrames).toBeGreaterThan(0.3);
+    // Masked whole while it moved, it was 52%; followed, 2 to 3%.
+    expect(r.maskedTextItemFrames / r.textItemFrames).toBeLessThan(0.1);
   }, 300_000);
 });

@@ -77,3 +77,41 @@ describe("text cut by the frame's side", () => {
     expect(topEdges[0]).toMatchObject({ from: 0, to: 299 });
   });
 });
+
+describe('a sheet scrolled sideways to the left by 300 px over frames 10..20', () => {
+  const offsets = [0, 10, 40, 90, 150, 210, 255, 282, 295, 299, 300];
+  const episode: MotionEpisode = { axis: 'x', since: 10, until: 20, offsets, box: { x: 0, y: 100, w: 1280, h: 400 }, unexplained: [], fill: 250, settled: true };
+  const analysis = (reads: ReadEvent[]): AnalyseResult => ({ reads, changing: [], motion: [episode], frameCount: 60, height: 720, ocrCount: reads.length, ocrPixels: 0 });
+  const settled = (edges: ReadEvent['edges']): ReadEvent => ({ frame: 21, box: episode.box, lines: [], window: { span: () => ({ from: 10, to: 59 }) }, motion: [episode], edges });
+
+  it('leaves text at the left border where it stopped clear: it was read whole on the way', () => {
+    const pieces = maskPieces(analysis([settled([{ box: { x: 0, y: 150, w: 60, h: 20 }, fill: 250, side: 'left' }])]), DEFAULT_DETECT_OPTIONS);
+    expect(pieces.filter((p) => p.detectors.includes('edge'))).toEqual([]);
+  });
+
+  it('masks text cut by the right border from where it stopped on, and along the way it came in', () => {
+    const strip = { x: 1220, y: 150, w: 60, h: 20 };
+    const pieces = maskPieces(analysis([settled([{ box: strip, fill: 250, side: 'right' }])]), DEFAULT_DETECT_OPTIONS).filter((p) => p.detectors.includes('edge'));
+    const still = pieces.filter((p) => !p.motion);
+    expect(still).toEqual([expect.objectContaining({ from: 20, to: 59, box: strip })]);
+    const moving = pieces.filter((p) => p.motion);
+    expect(moving.length).toBeGreaterThan(0);
+    for (const m of moving) {
+      expect(m.axis).toBe('x');
+      // Where its content was on each frame: 300 px right of where it stopped, less the offset.
+      m.path!.forEach((dx, k) => expect(m.box.x + dx).toBe(strip.x - 4 + 300 - offsets[m.from - 10 + k]));
+    }
+  });
+
+  it('masks a value read later, once a pointer passed, from where the scroll stopped, and along the way', () => {
+    const later: ReadEvent = {
+      frame: 40,
+      box: episode.box,
+      lines: [{ words: words(['jane.doe@example.com'], 600, 300), box: { x: 600, y: 300, w: 180, h: 14 }, block: 0 }],
+      window: { span: () => ({ from: 10, to: 59 }) },
+    };
+    const pieces = maskPieces(analysis([settled([]), later]), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'pii');
+    expect(pieces.filter((p) => !p.motion).map((p) => [p.from, p.to])).toEqual([[20, 59]]);
+    expect(pieces.some((p) => p.motion && p.from === 10 && p.axis === 'x')).toBe(true);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateShift, MotionFollower, type MotionEpisode } from '../../src/pipeline/motion.js';
-import { asSegments, carryFrom, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
+import { estimateShift, MotionFollower, transposed, transposeValues, type MotionEpisode } from '../../src/pipeline/motion.js';
+import { asSegments, carryFrom, readOnTheWay, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../../src/plan/plan.js';
 import { fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
 
@@ -59,6 +59,74 @@ describe('estimateShift', () => {
   it('does not follow a change that is not a move', () => {
     const e = estimateShift(view(p, 100), view(page(600, 99), 100), W, H, 0, 10);
     expect(e.ok).toBe(false);
+  });
+});
+
+describe('sideways motion', () => {
+  const p = page(2000);
+  /** A region `h` rows high (columns of the frame, transposed) of the page moved by `offset`, or by a fraction between whole moves. */
+  const tall = (offset: number, h: number) => {
+    const lo = Math.floor(offset);
+    const f = offset - lo;
+    const a = p.subarray(lo * W, (lo + h) * W);
+    const b = p.subarray((lo + 1) * W, (lo + 1 + h) * W);
+    return Uint8Array.from(a, (v, i) => Math.round(v * (1 - f) + b[i] * f));
+  };
+
+  it('transposes values and episodes both ways', () => {
+    const v = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+    expect([...transposeValues(v, 3, 2)]).toEqual([1, 4, 2, 5, 3, 6]);
+    expect([...transposeValues(transposeValues(v, 3, 2), 2, 3)]).toEqual([...v]);
+    const e = episode({ axis: 'x', box: { x: 0, y: 40, w: 1280, h: 600 }, unexplained: [{ from: 50, to: 52, box: { x: 16, y: 40, w: 16, h: 64 } }] });
+    const t = transposed(e);
+    expect(t.axis).toBeUndefined();
+    expect(t.box).toEqual({ x: 40, y: 0, w: 600, h: 1280 });
+    expect(t.unexplained[0].box).toEqual({ x: 40, y: 16, w: 64, h: 16 });
+    expect(transposed(t)).toEqual(e);
+  });
+
+  it('explains text moved by a fraction of a pixel as drawn again, where a whole move does not', () => {
+    const before = tall(300, H);
+    const after = tall(300 + 37.5, H);
+    const exact = estimateShift(before, after, W, H, 37, 10);
+    const drawn = estimateShift(before, after, W, H, 37, 10, true);
+    expect(exact.badTiles.length).toBeGreaterThan(10);
+    expect([37, 38]).toContain(drawn.px);
+    expect(drawn.badTiles).toEqual([]);
+    // A value that changed in place while it moved is still reported.
+    for (let y = 20; y < 28; y++) for (let x = 4; x < 6; x++) after[y * W + x] = after[y * W + x] > 150 ? 40 : 230;
+    expect(estimateShift(before, after, W, H, 37, 10, true).badTiles).toContain(1 * 4 + 1);
+  });
+
+  it('finds a fling that jumped hundreds of pixels in one frame, far from the prediction', () => {
+    const h = 1280;
+    const e = estimateShift(tall(0, h), tall(393, h), W, h, 49, 10, true);
+    expect(e.px).toBe(393);
+    expect(e.badTiles).toEqual([]);
+  });
+
+  it('carries a box along x, and leaves the still frames before and after a motion to their own masks', () => {
+    const e = episode({ axis: 'x', box: { x: 0, y: 100, w: 600, h: 300 }, offsets: [0, 0, ...Array.from({ length: 29 }, (_, k) => 10 * (k + 1))] });
+    const [piece] = carryFrom({ x: 300, y: 200, w: 100, h: 20 }, e, 49, 4);
+    expect(piece.axis).toBe('x');
+    expect(piece.box).toMatchObject({ x: 296, y: 200, w: 108, h: 20 });
+    piece.path!.forEach((dx, i) => expect(piece.box.x + 4 + dx).toBe(300 - e.offsets[i]));
+    for (const s of asSegments(piece, 40)) {
+      expect(s.axis).toBeUndefined();
+      expect(s.box.y).toBe(200);
+    }
+    // Unread content moves in from the right only once the region moved: none on frames 50, 51.
+    const unread = unreadPieces(e, 20, { segmentPx: 40, marginPx: 4 });
+    expect(unread.length).toBeGreaterThan(0);
+    expect(unread.every((u) => u.from >= 52 && u.box.y === 100 && u.box.h === 300)).toBe(true);
+  });
+
+  it('knows text at the border where a scroll stopped was read whole on the way, unless it came from outside', () => {
+    // Moved left 290 px: what rests at x 0..60 was at x 290..350 before, inside the read there.
+    const e = episode({ axis: 'x', box: { x: 0, y: 100, w: 1280, h: 300 }, offsets: Array.from({ length: 30 }, (_, k) => 10 * (k + 1)).slice(0, 29) });
+    expect(readOnTheWay(e, 60, { x: 0, y: 150, w: 60, h: 20 })).toBe(true);
+    // What rests at the right border came in from beyond it: never seen whole.
+    expect(readOnTheWay(e, 60, { x: 1220, y: 150, w: 60, h: 20 })).toBe(false);
   });
 });
 
