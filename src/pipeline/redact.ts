@@ -18,7 +18,7 @@ import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
 import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
 import type { Box, PiiType } from '../pii/types.js';
-import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadPieces, type MovingPiece } from '../plan/motion.js';
+import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadAtRest, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
@@ -194,6 +194,19 @@ export function maskPieces(
   for (const e of episodes) {
     for (const m of unreadPieces(e, edgePxFor(analysis.height, e.axis), carryOptions(e))) {
       pieces.push({ kind: 'changing', ...m, types: [], detectors: ['change', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [], motion: true });
+    }
+    // Where it stopped, a row half under the pane's edge that no read saw whole stays
+    // masked while it stays.
+    const settle = settledBy.get(e);
+    for (const box of settle ? unreadAtRest(e, edgePxFor(analysis.height, e.axis)) : []) {
+      const cut: MaskPiece = { kind: 'changing', from: e.until, to: settle!.window.span(box, last).to, box, types: [], detectors: ['edge', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [] };
+      pieces.push(cut);
+      // Read again later (a pointer passed) with the row still as the scroll left it: as long again.
+      for (const r of analysis.reads as ReadEvent[]) {
+        if (r.motion || r.carry || !within(box, r.box)) continue;
+        const again = r.window.span(box, last);
+        if (broughtBy(e, again.from, r.frame)) pieces.push({ ...cut, from: Math.max(again.from, e.until), to: again.to });
+      }
     }
   }
   for (const c of analysis.changing) {

@@ -153,6 +153,30 @@ export function readOnTheWay(episode: MotionEpisode, edgePx: number, box: Box): 
   return readSpansEach({ ...episode, settled: false }, edgePx).some(([a, b]) => a <= c0 && c1 <= b);
 }
 
+/**
+ * Where a scroll stopped: the parts of the region (screen boxes, its full width) showing
+ * content that no read saw whole before or while it moved, and that the read there may
+ * have cut (within `edgePx` of an edge that is not the frame's border): a row that came to
+ * rest half under a pane's edge, unreadable there, yet partly legible.
+ */
+export function unreadAtRest(episode: MotionEpisode, edgePx: number): Box[] {
+  if (episode.axis === 'x') return unreadAtRest(vertical(episode), edgePx).map(transposeBox);
+  if (!episode.settled) return [];
+  const top = episode.box.y;
+  const bottom = episode.box.y + episode.box.h;
+  const end = episode.offsets[episode.offsets.length - 1];
+  const seen = mergeSpans(readSpansEach({ ...episode, settled: false }, edgePx));
+  const bands = [...(episode.borders?.start ? [] : [[top, top + edgePx]]), ...(episode.borders?.end ? [] : [[bottom - edgePx, bottom]])];
+  const out: Box[] = [];
+  for (const [a, b] of bands) {
+    // The band's content, less what a read saw whole.
+    let pieces: number[][] = [[a + end, b + end]];
+    for (const [s0, s1] of seen) pieces = pieces.flatMap(([p0, p1]) => [[p0, Math.min(p1, s0)], [Math.max(p0, s1), p1]].filter(([x0, x1]) => x1 > x0));
+    for (const [p0, p1] of pieces) out.push({ x: episode.box.x, y: p0 - end, w: episode.box.w, h: p1 - p0 });
+  }
+  return out;
+}
+
 function mergeSpans(spans: number[][]): number[][] {
   const merged: number[][] = [];
   for (const r of [...spans].sort((a, b) => a[0] - b[0])) {

@@ -49,6 +49,12 @@ describe('a row read while its pane scrolled', () => {
     expect(still[0].box.y + still[0].box.h).toBeGreaterThanOrEqual(110);
   });
 
+  it('a row that came to rest under the edge unread is masked there while it stays', () => {
+    const cut = maskPieces(analysis(moving(320)), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'changing' && p.detectors.includes('edge'));
+    // The pane's bottom edge (y 500) is no frame border: the band above it, from frame 20 on.
+    expect(cut.some((p) => p.from === 20 && p.to === 59 && p.box.y + p.box.h === 500 && p.box.w === 800)).toBe(true);
+  });
+
   it('read before the scroll began, stays masked where it came to rest half under the edge', () => {
     // Read at frame 5 at y 396, before the pane moved; at rest (300 px up) it is at y 96..110.
     const before: ReadEvent = { ...moving(396), frame: 5, carry: undefined, window: { span: () => ({ from: 0, to: 9 }) } };
@@ -80,7 +86,8 @@ describe("text cut by the frame's side", () => {
 
 describe('a sheet scrolled sideways to the left by 300 px over frames 10..20', () => {
   const offsets = [0, 10, 40, 90, 150, 210, 255, 282, 295, 299, 300];
-  const episode: MotionEpisode = { axis: 'x', since: 10, until: 20, offsets, box: { x: 0, y: 100, w: 1280, h: 400 }, unexplained: [], fill: 250, settled: true };
+  // The sheet reaches the frame's left and right borders.
+  const episode: MotionEpisode = { axis: 'x', since: 10, until: 20, offsets, box: { x: 0, y: 100, w: 1280, h: 400 }, unexplained: [], fill: 250, settled: true, borders: { start: true, end: true } };
   const analysis = (reads: ReadEvent[]): AnalyseResult => ({ reads, changing: [], motion: [episode], frameCount: 60, height: 720, ocrCount: reads.length, ocrPixels: 0 });
   const settled = (edges: ReadEvent['edges']): ReadEvent => ({ frame: 21, box: episode.box, lines: [], window: { span: () => ({ from: 10, to: 59 }) }, motion: [episode], edges });
 
