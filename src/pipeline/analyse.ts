@@ -30,7 +30,8 @@ import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
 import { MotionFollower, transposeBox, transposed, transposeValues, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
-import { borderMedian, edgeStrips, sideStrips, trimBlankRows, trimToQuietRows } from './image.js';
+import { unionBox } from '../pii/detect.js';
+import { borderMedian, edgeStrips, flattenBackground, sideStrips, trimBlankRows, trimToQuietRows, unreadInk } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -259,6 +260,13 @@ function settleWords(image: GreyImage, lines: OcrLine[], margin: number): void {
   }
 }
 
+/**
+ * A read leaves this many text-like tiles (16 px), and this share of them, with no word on
+ * them before it is read again with its backgrounds flattened (see flattenBackground).
+ */
+const UNREAD_INK_TILES = 24;
+const UNREAD_INK_SHARE = 0.25;
+
 /** Pass 2: the frames with reads, full size; their bands are OCR'd in the pool. */
 async function readRegions(
   path: string,
@@ -283,6 +291,19 @@ async function readRegions(
 
   const read = async (image: GreyImage, box: Box, request: RegionRead): Promise<ReadEvent> => {
     const result = await recognizeReadable(ocr, image, upscale);
+    // Much text-like ink with no word on it: the image is read again with its backgrounds
+    // flattened, and the lines found only then are added.
+    const missed = unreadInk(image, result.lines.flatMap((l) => l.words.map((w) => w.box)));
+    if (missed.tiles >= UNREAD_INK_TILES && missed.share >= UNREAD_INK_SHARE) {
+      const again = await recognizeReadable(ocr, flattenBackground(image), upscale);
+      const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      const first = result.lines.flatMap((l) => l.words.map((w) => w.box));
+      for (const line of again.lines) {
+        // A line the first reading did not have; its words that the first reading had are its.
+        const words = line.words.filter((w) => !first.some((b) => overlaps(b, w.box)));
+        if (words.length) result.lines.push({ ...line, words, box: unionBox(words.map((w) => w.box)) });
+      }
+    }
     settleWords(image, result.lines, margin);
     const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);
     const lineHeight = heights.length ? heights[heights.length >> 1] : 2 * config.analysis.minTextHeight;

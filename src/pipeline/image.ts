@@ -223,3 +223,81 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
   if (edges.right) side(false);
   return out;
 }
+
+/** Per square tile of `size` px (the last ones cut by the image's edge): its most common grey level. */
+function tileModes(image: GreyImage, size: number): { modes: Uint8Array; cols: number } {
+  const { width, height, data } = image;
+  const cols = Math.ceil(width / size);
+  const rows = Math.ceil(height / size);
+  const modes = new Uint8Array(cols * rows);
+  const hist = new Uint32Array(256);
+  for (let ty = 0; ty < rows; ty++) {
+    for (let tx = 0; tx < cols; tx++) {
+      hist.fill(0);
+      for (let y = ty * size; y < Math.min(height, (ty + 1) * size); y++) {
+        const row = y * width;
+        for (let x = tx * size; x < Math.min(width, (tx + 1) * size); x++) hist[data[row + x]]++;
+      }
+      let best = 0;
+      for (let v = 1; v < 256; v++) if (hist[v] > hist[best]) best = v;
+      modes[ty * cols + tx] = best;
+    }
+  }
+  return { modes, cols };
+}
+
+/**
+ * The image as dark ink on white whatever its backgrounds: each pixel's distance from its
+ * tile's most common level, scaled by the most that background allows. OCR thresholds an
+ * image as a whole: a page dimmed behind a bright dialog came out all dark and not one of
+ * its lines was read; flattened, the page and the dialog read alike (and a dark panel too).
+ */
+export function flattenBackground(image: GreyImage, size = 32): GreyImage {
+  const { width, height, data } = image;
+  const { modes, cols } = tileModes(image, size);
+  const out = Buffer.alloc(width * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const tileRow = Math.floor(y / size) * cols;
+    for (let x = 0; x < width; x++) {
+      const bg = modes[tileRow + Math.floor(x / size)];
+      const d = Math.abs(data[row + x] - bg);
+      out[row + x] = 255 - Math.min(255, Math.round((d * 255) / Math.max(64, bg, 255 - bg)));
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
+ * Tiles of 16 px that look like text (between 8% and 60% of their pixels far from the
+ * tile's most common level: strokes, not a rule or a filled block) and that no word box
+ * touches: how many, and their share of all such tiles.
+ */
+export function unreadInk(image: GreyImage, words: readonly Box[]): { tiles: number; share: number } {
+  const size = 16;
+  const { width, height, data } = image;
+  const { modes, cols } = tileModes(image, size);
+  const rows = Math.ceil(height / size);
+  const covered = new Uint8Array(cols * rows);
+  for (const w of words) {
+    for (let ty = Math.max(0, Math.floor(w.y / size)); ty <= Math.min(rows - 1, Math.floor((w.y + w.h - 1) / size)); ty++) {
+      for (let tx = Math.max(0, Math.floor(w.x / size)); tx <= Math.min(cols - 1, Math.floor((w.x + w.w - 1) / size)); tx++) covered[ty * cols + tx] = 1;
+    }
+  }
+  let texty = 0;
+  let unread = 0;
+  for (let ty = 0; ty < rows; ty++) {
+    for (let tx = 0; tx < cols; tx++) {
+      const bg = modes[ty * cols + tx];
+      let far = 0;
+      let n = 0;
+      for (let y = ty * size; y < Math.min(height, (ty + 1) * size); y++) {
+        for (let x = tx * size; x < Math.min(width, (tx + 1) * size); x++, n++) if (Math.abs(data[y * width + x] - bg) > 40) far++;
+      }
+      if (far < 0.08 * n || far > 0.6 * n) continue;
+      texty++;
+      if (!covered[ty * cols + tx]) unread++;
+    }
+  }
+  return { tiles: unread, share: texty ? unread / texty : 0 };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { edgeStrips, sideStrips, trimBlankRows } from '../../src/pipeline/image.js';
+import type { GreyImage } from '../../src/ocr/types.js';
+import { edgeStrips, flattenBackground, sideStrips, trimBlankRows, unreadInk } from '../../src/pipeline/image.js';
 
 /** A 200x60 grey band with dark "ink" rows [y0, y1) across x 20..180. */
 function band(inkRows: Array<[number, number]>) {
@@ -99,5 +100,37 @@ describe('trimBlankRows', () => {
     for (let x = 20; x < 180; x += 3) image.data[14 * 200 + x] = 190;
     expect(trimBlankRows(image, { x: 18, y: 12, w: 150, h: 24 }, 220)).toEqual({ x: 18, y: 18, w: 150, h: 13 });
     expect(trimBlankRows(image, { x: 18, y: 2, w: 150, h: 10 }, 220)).toEqual({ x: 18, y: 2, w: 150, h: 10 });
+  });
+});
+
+describe('a page dimmed behind a bright dialog', () => {
+  // Left half: a page dimmed to 190 with text at 40; right half: a dialog at 250 with text at 30; 64x32.
+  const image = (): GreyImage => {
+    const width = 64;
+    const height = 32;
+    const data = Buffer.alloc(width * height);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const stroke = y % 8 < 3 && x % 4 === 1;
+        data[y * width + x] = x < 32 ? (stroke ? 40 : 190) : stroke ? 30 : 250;
+      }
+    }
+    return { width, height, data };
+  };
+
+  it('comes out as dark ink on white on both sides once its backgrounds are flattened', () => {
+    const flat = flattenBackground(image());
+    for (const x of [1, 33]) {
+      expect(flat.data[0 * 64 + x], `stroke at x ${x}`).toBeLessThan(70);
+      expect(flat.data[0 * 64 + x + 1], `background at x ${x + 1}`).toBe(255);
+    }
+  });
+
+  it('counts text-like tiles no word touches', () => {
+    const all = unreadInk(image(), []);
+    expect(all.tiles).toBe(8);
+    expect(all.share).toBe(1);
+    const half = unreadInk(image(), [{ x: 0, y: 0, w: 32, h: 32 }]);
+    expect(half).toEqual({ tiles: 4, share: 0.5 });
   });
 });
