@@ -139,6 +139,8 @@ async function trackChanges(path: string, info: VideoInfo, config: Config, optio
 /** Regions that changed are followed only if at least this long along their motion and two tiles across, and this many frames. */
 const MIN_MOTION_PX = 4 * TILE;
 const MIN_MOTION_FRAMES = 3;
+/** Most of a sideways episode's region and frames left unexplained (masked whole) for it to be followed. */
+const MAX_SIDEWAYS_UNEXPLAINED = 0.03;
 
 /**
  * Between the passes: each region that changed over several frames is decoded again over
@@ -163,10 +165,13 @@ async function followScrolls(
     let episode: MotionEpisode | undefined;
     if (worth && h >= MIN_MOTION_PX && w >= 2 * TILE && w % 4 === 0) episode = await followScroll(path, info, config, span, false, options);
     // A sideways move can pass for a vertical one that leaves much unexplained (blank tiles
-    // match anywhere): the way that explains more wins.
+    // match anywhere): the way that explains more wins. Sideways, moved text is matched with
+    // a tolerance (see testShift) that parts of a zoom also pass: a zoom leaves more of the
+    // region unexplained than a scroll's scattered tiles, and stays masked whole.
     if (worth && w >= MIN_MOTION_PX && h >= 2 * TILE && h % 4 === 0 && (!episode || unexplainedShare(episode) > 0.02)) {
       const sideways = await followScroll(path, info, config, span, true, options);
-      if (sideways && (!episode || unexplainedShare(sideways) < unexplainedShare(episode))) episode = sideways;
+      const share = sideways ? unexplainedShare(sideways) : Infinity;
+      if (share <= MAX_SIDEWAYS_UNEXPLAINED && (!episode || share < unexplainedShare(episode))) episode = sideways;
     }
     if (!episode) {
       out.push(span);
