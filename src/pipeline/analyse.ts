@@ -298,11 +298,10 @@ async function readRegions(
     const result = await recognizeReadable(ocr, image, upscale);
     // Much text-like ink with no word on it: the image is read again with its backgrounds
     // flattened, and the lines found only then are added.
-    const missed = unreadInk(image, result.lines.flatMap((l) => l.words.map((w) => w.box)));
+    const first = result.lines.flatMap((l) => l.words.map((w) => w.box));
+    const missed = unreadInk(image, first);
     if (missed.tiles >= UNREAD_INK_TILES && missed.share >= UNREAD_INK_SHARE) {
       const again = await recognizeReadable(ocr, flattenBackground(image), upscale);
-      const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
-      const first = result.lines.flatMap((l) => l.words.map((w) => w.box));
       for (const line of again.lines) {
         // A line the first reading did not have; its words that the first reading had are its.
         const words = line.words.filter((w) => !first.some((b) => overlaps(b, w.box)));

@@ -234,12 +234,12 @@ export function maskPieces(
       // be: along the scroll that brought it or took it on, its strip moves with it, and
       // where the box lies in the region the moving strip covers the scroll's frames.
       let { from, to } = strip;
-      for (const [m, at] of [...brought.map((m) => [m, m.until] as const), ...took.map((m) => [m, m.since - 1] as const)]) {
+      for (const [m, cameHere] of [...brought.map((m) => [m, true] as const), ...took.map((m) => [m, false] as const)]) {
         if (within(e.box, m.box)) {
-          if (at === m.until) from = Math.max(from, m.until);
+          if (cameHere) from = Math.max(from, m.until);
           else to = Math.min(to, m.since - 1);
         }
-        for (const p of carryFrom(e.box, m, at, CARRY_MARGIN_PX)) {
+        for (const p of carryFrom(e.box, m, cameHere ? m.until : m.since - 1, CARRY_MARGIN_PX)) {
           // Each read of the band finds the same cut again: one moving strip for all.
           const key = `${episodes.indexOf(m)}:${p.from}:${p.to}:${p.box.x}:${p.box.y}:${p.box.w}:${p.box.h}`;
           if (carriedStrips.has(key)) continue;

@@ -243,7 +243,7 @@ export function readsDuring(episode: MotionEpisode, edgePx: number, max = 8): nu
  * moves. Empty when the reads saw everything.
  */
 export function unreadPieces(episode: MotionEpisode, edgePx: number, options: CarryOptions): MovingPiece[] {
-  if (episode.axis === 'x') return unreadPieces(vertical(episode), edgePx, options).map((p) => ({ ...p, box: transposeBox(p.box) }));
+  if (episode.axis === 'x') return unreadPieces(vertical(episode), edgePx, options).map(transposePiece);
   const top = episode.box.y;
   const bottom = episode.box.y + episode.box.h;
   const merged = readSpans(episode, edgePx);
