@@ -77,9 +77,13 @@ const ipValue = (rest: string): [number, number] | null => {
   const dots = (m[0].match(/[.,]/g) ?? []).length;
   const colons = (m[0].match(/[:;]/g) ?? []).length;
   if (dots >= 3 || colons >= 2) return [lead, lead + m[0].trimEnd().length];
-  // An address OCR cut short ("10.42.67"): digit groups only, too many digits for a version.
+  // An address OCR cut short ("10.42.67") or whose small text lost a dot ("12.58.4411"):
+  // digit groups only, too many digits for a version, each group one octet or two run together.
   const groups = m[0].trim().split(/[.,]/);
-  const cut = dots === 2 && groups.every((g) => /^\d{1,3}$/.test(g) && Number(g) <= 255) && groups.join('').length >= 6;
+  const octet = (g: string) => /^\d{1,3}$/.test(g) && Number(g) <= 255;
+  const twoOctets = (g: string) => /^\d{2,6}$/.test(g) && [1, 2, 3].some((k) => k < g.length && octet(g.slice(0, k)) && octet(g.slice(k)));
+  const joined = groups.filter((g) => !octet(g));
+  const cut = dots === 2 && joined.length <= 1 && joined.every(twoOctets) && groups.join('').length >= 6;
   return cut ? [lead, lead + m[0].trimEnd().length] : null;
 };
 

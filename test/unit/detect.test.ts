@@ -284,6 +284,13 @@ describe('detectText: dates of birth and damaged addresses without a label', () 
     expect(found('ip 4.12.3')).toEqual([]);
     expect(found('ship 10.42.67 units')).toEqual([]);
   });
+
+  it('after an "ip" label, an address whose small text lost a dot is masked; a version still is not', () => {
+    expect(found('Last IP: 12.58.4411')).toContainEqual(['ip_address', '12.58.4411']);
+    expect(found('login ip 192.1680.12')).toContainEqual(['ip_address', '192.1680.12']);
+    expect(found('Last IP: 1.2.99999')).toEqual([]);
+    expect(found('ip 12.5844.1100')).toEqual([]);
+  });
 });
 
 describe('detectText: amounts', () => {
