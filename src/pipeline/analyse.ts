@@ -31,7 +31,7 @@ import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type Re
 import { MotionFollower, transposeBox, transposed, transposeValues, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
 import { unionBox } from '../pii/detect.js';
-import { borderMedian, edgeStrips, flattenBackground, sideStrips, trimBlankRows, trimToQuietRows, unreadInk } from './image.js';
+import { borderMedian, edgeStrips, eraseRules, flattenBackground, sideStrips, trimBlankRows, trimToQuietRows, unreadInk } from './image.js';
 
 /** One OCR read of a region on one frame. */
 export interface ReadEvent {
@@ -297,11 +297,12 @@ async function readRegions(
   const read = async (image: GreyImage, box: Box, request: RegionRead): Promise<ReadEvent> => {
     const result = await recognizeReadable(ocr, image, upscale);
     // Much text-like ink with no word on it: the image is read again with its backgrounds
-    // flattened, and the lines found only then are added.
+    // flattened and its rules erased (a dialog's edge against a row), and the lines found
+    // only then are added.
     const first = result.lines.flatMap((l) => l.words.map((w) => w.box));
     const missed = unreadInk(image, first);
     if (missed.tiles >= UNREAD_INK_TILES && missed.share >= UNREAD_INK_SHARE) {
-      const again = await recognizeReadable(ocr, flattenBackground(image), upscale);
+      const again = await recognizeReadable(ocr, eraseRules(flattenBackground(image)), upscale);
       for (const line of again.lines) {
         // A line the first reading did not have; its words that the first reading had are its.
         const words = line.words.filter((w) => !first.some((b) => overlaps(b, w.box)));

@@ -269,6 +269,43 @@ export function flattenBackground(image: GreyImage, size = 32): GreyImage {
 }
 
 /**
+ * `image` (dark ink on white, as flattenBackground makes it) with its long straight rules
+ * erased: runs of ink along one row or one column at least `minRun` px long. Letters never
+ * make such a run; a dialog's border, a table's rule or an underline does, and OCR takes a
+ * line of text that a rule touches (a row just above a dialog's top edge) for a graphic.
+ */
+export function eraseRules(image: GreyImage, minRun = 96, ink = 128): GreyImage {
+  const { width, height, data } = image;
+  const out = Buffer.from(data);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; ) {
+      if (data[row + x] >= ink) {
+        x++;
+        continue;
+      }
+      let end = x;
+      while (end < width && data[row + end] < ink) end++;
+      if (end - x >= minRun) out.fill(255, row + x, row + end);
+      x = end;
+    }
+  }
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; ) {
+      if (data[y * width + x] >= ink) {
+        y++;
+        continue;
+      }
+      let end = y;
+      while (end < height && data[end * width + x] < ink) end++;
+      if (end - y >= minRun) for (let k = y; k < end; k++) out[k * width + x] = 255;
+      y = end;
+    }
+  }
+  return { width, height, data: out };
+}
+
+/**
  * Tiles of 16 px that look like text (between 8% and 60% of their pixels far from the
  * tile's most common level: strokes, not a rule or a filled block) and that no word box
  * touches: how many, and their share of all such tiles.

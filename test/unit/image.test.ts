@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GreyImage } from '../../src/ocr/types.js';
-import { edgeStrips, flattenBackground, sideStrips, trimBlankRows, unreadInk } from '../../src/pipeline/image.js';
+import { edgeStrips, eraseRules, flattenBackground, sideStrips, trimBlankRows, unreadInk } from '../../src/pipeline/image.js';
 
 /** A 200x60 grey band with dark "ink" rows [y0, y1) across x 20..180. */
 function band(inkRows: Array<[number, number]>) {
@@ -132,5 +132,26 @@ describe('a page dimmed behind a bright dialog', () => {
     expect(all.share).toBe(1);
     const half = unreadInk(image(), [{ x: 0, y: 0, w: 32, h: 32 }]);
     expect(half).toEqual({ tiles: 4, share: 0.5 });
+  });
+});
+
+describe('rules erased before a second reading', () => {
+  it('a dialog edge under a row of text is erased and the letters above it are kept', () => {
+    const width = 300;
+    const height = 20;
+    const data = Buffer.alloc(width * height, 255);
+    // Letters: 4 px strokes every 7 px on rows 2-11; a descender reaching row 13.
+    for (let y = 2; y < 12; y++) for (let x = 10; x < 200; x += 7) data[y * width + x] = 20;
+    data[12 * width + 17] = 20;
+    data[13 * width + 17] = 20;
+    // The dialog's top edge on row 13 from x 50 to the end, and its left edge down column 50.
+    data.fill(30, 13 * width + 50, 14 * width);
+    for (let y = 13; y < height; y++) data[y * width + 50] = 30;
+    const out = eraseRules({ width, height, data }, 96);
+    expect(out.data.subarray(13 * width + 50, 14 * width).every((v) => v === 255)).toBe(true);
+    for (let y = 2; y < 12; y++) expect(out.data[y * width + 52], `letter row ${y}`).toBe(20);
+    expect(out.data[13 * width + 17], 'a descender off the rule').toBe(20);
+    // A column run shorter than minRun (the dialog's 7 px of left edge here) stays.
+    expect(out.data[16 * width + 50]).toBe(30);
   });
 });
