@@ -42,8 +42,9 @@ export function wholeValue(rest: string): [number, number] | null {
   return (rest.slice(start, end).match(/[\p{L}\p{N}]/gu)?.length ?? 0) >= 2 ? [start, end] : null;
 }
 
-// Capitalised words; a capital OCR read as a digit (5ofia, 0kafor) still counts.
-const NAME = /^\s*([\p{Lu}0158][\p{L}0158'’.-]*(?:\s+(?:[\p{Lu}0158][\p{L}0158'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
+// Capitalised words; a capital OCR read as a digit (5ofia, 0kafor) still counts, and so does a
+// dotted or small capital read as i or l ("İkiçitoyun" as "ikicitoyun") before a capitalised word.
+const NAME = /^\s*((?:[\p{Lu}0158]|[il](?=[\p{Ll}]+\s+[\p{Lu}]))[\p{L}0158'’.-]*(?:\s+(?:[\p{Lu}0158][\p{L}0158'’.-]*|de|da|van|von|del|der|la|le|bin|al)){0,4})/u;
 /** A version or build number next to a product name ("Chrome 126.0", "Desktop v2.14.3"). */
 const VERSION = /^\s*\(?v?\d+(?:[.,]\d+)+/i;
 

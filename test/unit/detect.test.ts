@@ -244,6 +244,13 @@ describe('detectText: national phone formats, label values of their own shape', 
     expect(found('Client: Marcus Okafor')).toEqual([['person_name', 'Marcus Okafor']]);
   });
 
+  it('a dotted capital that OCR read as i still starts a name after a label; lower-case words do not', () => {
+    expect(found('Customer: ikicitoyun Abaci')).toContainEqual(['person_name', 'ikicitoyun Abaci']);
+    expect(found('Customer: lsmail Kaya')).toContainEqual(['person_name', 'lsmail Kaya']);
+    expect(found('Customer: iOS app')).toEqual([]);
+    expect(found('Name: is missing')).toEqual([]);
+  });
+
   it('well-known test and documentation values are masked like any other', () => {
     expect(found('card 4111 1111 1111 1111')).toContainEqual(['card_number', '4111 1111 1111 1111']);
     expect(found('from 192.0.2.10 at')).toContainEqual(['ip_address', '192.0.2.10']);
