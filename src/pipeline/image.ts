@@ -187,7 +187,9 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
       else runs.push([y, y + 1]);
     }
     for (const [y0, y1] of runs) {
-      if (y1 - y0 < 3 || y1 - y0 > maxRun) continue;
+      // A run may be a row or two only (the dot of ".com" cut just before its c): it counts
+      // when the text it leads into, found below, is three rows high or more.
+      if (y1 - y0 > maxRun) continue;
       // Text has strokes and gaps between them; a panel's edge is ink all over.
       const span = Math.min(band, 3 * near);
       let inkCount = 0;
@@ -213,6 +215,7 @@ export function sideStrips(image: GreyImage, lineHeight: number, edges: { left: 
       let b = y1;
       while (a > 0 && b - a < maxRun && rowInked(a - 1)) a--;
       while (b < height && b - a < maxRun && rowInked(b)) b++;
+      if (b - a < 3) continue;
       const top = Math.max(0, a - 1);
       const h = Math.min(height, b + 1) - top;
       const w = Math.min(width, reach + 1);

@@ -67,6 +67,14 @@ describe('sideStrips where the cut falls between characters', () => {
     expect(sideStrips(image, 12, { left: true, right: false })).toEqual([{ x: 0, y: 9, w: 60, h: 14 }]);
   });
 
+  it('takes a cut whose only ink near the border is a dot one row high, with the letters after it', () => {
+    // ".com" in 11 px text: the dot on the baseline row at x 1-2, the letters from x 5.
+    const image = page([[1, 3, 21, 22], [5, 40, 16, 22]]);
+    expect(sideStrips(image, 9, { left: true, right: false })).toEqual([{ x: 0, y: 15, w: 41, h: 8 }]);
+    // A speck alone at the border is not text.
+    expect(sideStrips(page([[1, 3, 21, 22]]), 9, { left: true, right: false })).toEqual([]);
+  });
+
   it('leaves text a cell padding away from the border', () => {
     expect(sideStrips(page([[8, 60, 10, 22]]), 12, { left: true, right: true })).toEqual([]);
   });
