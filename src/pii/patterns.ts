@@ -350,6 +350,11 @@ const phone: Recognizer = (t) => {
         // A national number stands alone: not a piece of a longer run of digits (a card, a date).
         if (/\d[-./ ]?$/.test(t.slice(Math.max(0, found.startsAt - 2), found.startsAt))) continue;
         if (/^[-./ ]?\d/.test(t.slice(found.endsAt, found.endsAt + 2))) continue;
+        // Nor an id ("#43527") that some plan's short numbers happen to fit, alone or run on
+        // from the end of the number beside it in the next cell: a national number has the
+        // digits of the shape that let it be looked for, within one cell.
+        const text = t.slice(found.startsAt, found.endsAt);
+        if (/[\t#]/.test(text) || text.replace(/\D/g, '').length < 8 || t[found.startsAt - 1] === '#') continue;
         take(found.startsAt, found.endsAt, 'pattern:phone-national', 0.75);
       }
     }

@@ -230,6 +230,13 @@ describe('detectText: national phone formats, label values of their own shape', 
     expect(found(text)).toContainEqual(['phone', value]);
   });
 
+  it('a ticket id on a row where a national number shape shows is not a phone', () => {
+    // OCR's row: the IBAN's last groups look like a national number, which libphonenumber
+    // ran on into the id in the next cell, or found the id alone as some plan's short number.
+    expect(found('Settings\tIBAN\tGB81 KLCV 5823 0823 2699 30\t\t©\t#43527\tCard payment declined')).toEqual([['iban', 'GB81 KLCV 5823 0823 2699 30']]);
+    expect(found('IBAN\tGB81 KLCV 5823 0823 2699 30\t#43527\tCard payment declined')).toEqual([['iban', 'GB81 KLCV 5823 0823 2699 30']]);
+  });
+
   it('a label takes its own value, not the next one after "and"', () => {
     const text = 'IP 203.0.113.42 and card 5555 5555 5555 4444';
     expect(found(text)).toEqual([
