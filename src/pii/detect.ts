@@ -324,6 +324,9 @@ export function detectLines(
     for (const { label, x0, x1 } of columns) {
       for (const cell of columnBelow(rows, i, x0, x1)) {
         const ct = lineText(cell);
+        // A label under a label is the key column of a form, not a value ("Full name" above
+        // "Email" and "Phone" when two cards side by side are read as one table).
+        if (labelAlone(ct.text, options.extraLabels)) continue;
         const value = label.value(ct.text);
         if (!value) continue;
         const span: Span = { type: label.type, detector: 'label-column', confidence: 0.7, start: value[0], end: value[1] };

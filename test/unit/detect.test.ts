@@ -426,6 +426,17 @@ describe('table columns', () => {
     expect(detectLines(rows).some((d) => d.value === 'Open tickets')).toBe(false);
   });
 
+  it('takes no label for a value of the column above it (two key-value cards side by side read as a table)', () => {
+    const rows = [
+      line([word('Full', 10, 100), word('name', 60, 100), word('Eutalia', 200, 100), word('Navarra', 280, 100), word('Name', 600, 100), word('Carlos', 700, 100), word('Rico', 770, 100)]),
+      line([word('Email', 10, 120), word('eutalia.navarra@yahoo.it', 200, 120), word('Email', 600, 120), word('c.rico@yahoo.com', 700, 120)]),
+      line([word('Phone', 10, 140), word('+3844731412095', 200, 140), word('Phone', 600, 140), word('+3491720429', 700, 140)]),
+    ];
+    const found = detectLines(rows);
+    expect(found.filter((d) => /^(Email|Phone)$/.test(d.value))).toEqual([]);
+    expect(found.map((d) => d.value)).toEqual(expect.arrayContaining(['eutalia.navarra@yahoo.it', 'c.rico@yahoo.com']));
+  });
+
   it('does not read a row of two labels as a table', () => {
     const rows = [line([word('Street', 10, 100), word('City', 200, 100)]), line([word('Filter', 10, 120), word('Sort', 200, 120)])];
     expect(detectLines(rows).filter((d) => d.detector === 'label-column')).toEqual([]);
