@@ -146,12 +146,16 @@ interface CompiledLabels {
   lookup: (found: string) => Label | undefined;
 }
 
+/** "no.", "nr." or "number" after a label word: the number of what the label names. */
+const NUMBER_SUFFIX = /\s+(?:no|nr|num)\.?|\s+number/;
+
 function compile(labels: Label[]): CompiledLabels {
   const all = labels.flatMap((l) => l.words.map((w) => ({ word: w.toLowerCase(), label: l }))).sort((a, b) => b.word.length - a.word.length);
   const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/-/g, '-?').replace(/\s+/g, '\\s*');
   return {
     // A "#" separates only right after the label ("Account #1234"), not across a column gap.
-    re: new RegExp(`(?<![\\p{L}\\p{N}])(${all.map((a) => escape(a.word)).join('|')})(\\s*[:=]| ?#|(?=\\s))`, 'giu'),
+    // A label may be followed by "no." or "number" ("Passport no.", "Account number").
+    re: new RegExp(`(?<![\\p{L}\\p{N}])(${all.map((a) => escape(a.word)).join('|')})(?:${NUMBER_SUFFIX.source})?(\\s*[:=]| ?#|(?=\\s))`, 'giu'),
     lookup: (found) => {
       const key = found.toLowerCase().replace(/\s+/g, ' ');
       return all.find((a) => a.word === key || a.word.replace(/-/g, '') === key)?.label;
@@ -232,5 +236,7 @@ export function holdsLabel(text: string): boolean {
 
 export function labelAlone(text: string, extra: readonly ExtraLabel[] = []): Label | undefined {
   const m = /^\s*([\p{L}\s-]{2,30}?)\s*[:=]?\s*$/u.exec(text);
-  return m ? labelsWith(extra).lookup(m[1]) : undefined;
+  if (m) return labelsWith(extra).lookup(m[1]);
+  const numbered = new RegExp(`^\\s*([\\p{L}\\s-]{2,30}?)(?:${NUMBER_SUFFIX.source})\\s*[:=]?\\s*$`, 'iu').exec(text);
+  return numbered ? labelsWith(extra).lookup(numbered[1]) : undefined;
 }

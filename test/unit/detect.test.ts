@@ -230,6 +230,12 @@ describe('detectText: national phone formats, label values of their own shape', 
     expect(found(text)).toContainEqual(['phone', value]);
   });
 
+  it('a label followed by "no." names a number: the value after it is taken, alone or across a column gap', () => {
+    expect(found('Passport no.\tX47396353')).toEqual([['national_id', 'X47396353']]);
+    expect(found('Passport No. X47396353')).toEqual([['national_id', 'X47396353']]);
+    expect(found('Passport no issues today')).toEqual([]);
+  });
+
   it('a ticket id on a row where a national number shape shows is not a phone', () => {
     // OCR's row: the IBAN's last groups look like a national number, which libphonenumber
     // ran on into the id in the next cell, or found the id alone as some plan's short number.
