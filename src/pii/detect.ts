@@ -319,7 +319,9 @@ export function detectLines(
     if (known) spans.push(...keep(lt.text, findKnownValues(lt.text, known), options));
     // A table: every cell under a label's column header is a value of the label's type; the
     // header row itself holds labels, not a label and its value ("Customer | Street").
-    const columns = headerColumns(row, lt, options.extraLabels);
+    // A header holds labels, never values: a row with a value in it ("Date of birth |
+    // 1991-10-15 | Name | César Franco", two forms side by side) is a form's row.
+    const columns = spans.some((s) => !s.detector.startsWith('label:')) ? [] : headerColumns(row, lt, options.extraLabels);
     out.push(...toDetections(row, lt, mergeSpans(columns.length ? spans.filter((s) => !s.detector.startsWith('label:')) : spans)));
     for (const { label, x0, x1 } of columns) {
       for (const cell of columnBelow(rows, i, x0, x1)) {

@@ -440,6 +440,13 @@ describe('table columns', () => {
     ];
     const found = detectLines(rows);
     expect(found.filter((d) => /^(Email|Phone)$/.test(d.value))).toEqual([]);
+    // Rows of two forms side by side, read as OCR read them: a label and a value in each.
+    const forms = [
+      line([word('Date', 10, 100), word('of', 60, 100), word('birth', 90, 100), word('1991-10-15', 200, 100), word('Name', 600, 100), word('César', 700, 100), word('Franco', 770, 100), word('Suen', 1000, 100)]),
+      line([word('Address', 10, 120), word('Email', 600, 120), word('cesar.franco52@yahoo.com', 700, 120)]),
+      line([word('Tier', 10, 140), word('Gold', 200, 140), word('Owner', 600, 140), word('Support', 700, 140), word('Desk', 790, 140)]),
+    ];
+    expect(detectLines(forms).filter((d) => d.detector === 'label-column')).toEqual([]);
     expect(found.map((d) => d.value)).toEqual(expect.arrayContaining(['eutalia.navarra@yahoo.it', 'c.rico@yahoo.com']));
   });
 
