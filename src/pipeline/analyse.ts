@@ -139,7 +139,12 @@ async function trackChanges(path: string, info: VideoInfo, config: Config, optio
 /** Regions that changed are followed only if at least this long along their motion and two tiles across, and this many frames. */
 const MIN_MOTION_PX = 4 * TILE;
 const MIN_MOTION_FRAMES = 3;
-/** Most of a sideways episode's region and frames left unexplained (masked whole) for it to be followed. */
+/**
+ * Most of a sideways episode's region left unexplained (masked whole) on a typical frame
+ * (the median) for it to be followed. A scroll leaves scattered tiles, and on a frame or
+ * two the whole region when the encoder smeared the text moving fastest; a zoom leaves a
+ * tenth of the region and more on every frame while it moves.
+ */
 const MAX_SIDEWAYS_UNEXPLAINED = 0.03;
 
 /**
@@ -170,8 +175,8 @@ async function followScrolls(
     // region unexplained than a scroll's scattered tiles, and stays masked whole.
     if (worth && w >= MIN_MOTION_PX && h >= 2 * TILE && h % 4 === 0 && (!episode || unexplainedShare(episode) > 0.02)) {
       const sideways = await followScroll(path, info, config, span, true, options);
-      const share = sideways ? unexplainedShare(sideways) : Infinity;
-      if (share <= MAX_SIDEWAYS_UNEXPLAINED && (!episode || share < unexplainedShare(episode))) episode = sideways;
+      const share = sideways ? typicalUnexplained(sideways) : Infinity;
+      if (share <= MAX_SIDEWAYS_UNEXPLAINED && (!episode || share < typicalUnexplained(episode))) episode = sideways;
     }
     if (!episode) {
       out.push(span);
@@ -184,6 +189,12 @@ async function followScrolls(
     for (const u of episode.unexplained) out.push({ ...u, fill: span.fill });
   }
   return { changing: out, motion };
+}
+
+/** The median over an episode's frames of the share of its region the motion did not explain. */
+function typicalUnexplained(e: MotionEpisode): number {
+  const shares = [...(e.unexplainedByFrame ?? [unexplainedShare(e)])].sort((a, b) => a - b);
+  return shares[Math.floor(shares.length / 2)];
 }
 
 /** Share of an episode's region and frames that its motion did not explain (masked whole). */

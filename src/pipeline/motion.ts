@@ -28,13 +28,13 @@ const TILE_PX = 16;
 const VALUE_PX = 4;
 /** Content moved this far from its anchor frame is compared with a newer one. */
 const REANCHOR_PX = 64;
-/** Unexplained tiles of a row this few frames apart are masked as one band. */
+/** Unexplained tiles of a row this few frames and tiles apart are masked as one band. */
 const BAND_GAP_FRAMES = 15;
+const BAND_GAP_TILES = 2;
 /** Rows of a tile that may differ from the moved anchor and leave it explained (see testShift). */
 const NOISE_ROWS = 3;
 /** How far around the predicted move a frame is searched. */
 const SEARCH_PX = 160;
-
 export interface MotionEpisode {
   /**
    * 'x': the content moved sideways, and offsets are pixels it moved left (negative:
@@ -57,6 +57,8 @@ export interface MotionEpisode {
   settled: boolean;
   /** Frames read while it moved (chosen by the analysis). */
   readsAt?: number[];
+  /** Per frame since..until, the share of the region's tiles the motion did not explain. */
+  unexplainedByFrame?: number[];
   /** Whether the region's first and last rows (columns when sideways) are the frame's border. */
   borders?: { start: boolean; end: boolean };
 }
@@ -271,9 +273,11 @@ function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: n
  */
 export class MotionFollower {
   readonly offsets: number[] = [];
+  readonly badShare: number[] = [];
   ok = true;
   private anchor: Uint8Array;
   private anchorOffset = 0;
+  private readonly tiles: number;
   private readonly bad = new Map<number, Array<[number, number]>>();
 
   constructor(
@@ -285,6 +289,7 @@ export class MotionFollower {
     readonly subpixel = false,
   ) {
     this.anchor = Uint8Array.from(start);
+    this.tiles = Math.ceil(this.width / (TILE_PX / VALUE_PX)) * Math.ceil(box.h / TILE_PX);
   }
 
   get width() {
@@ -303,6 +308,7 @@ export class MotionFollower {
     }
     const offset = this.anchorOffset + estimate.px;
     this.offsets.push(offset);
+    this.badShare.push(estimate.badTiles.length / this.tiles);
     for (const tile of estimate.badTiles) {
       const ranges = this.bad.get(tile) ?? this.bad.set(tile, []).get(tile)!;
       const r = ranges[ranges.length - 1];
@@ -331,7 +337,6 @@ export class MotionFollower {
     }
     const unexplained: MotionEpisode['unexplained'] = [];
     for (const [ty, list] of byRow) {
-      list.sort((a, b) => a.from - b.from);
       let band: { from: number; to: number; tx0: number; tx1: number } | undefined;
       const close = () => {
         if (!band) return;
@@ -340,19 +345,33 @@ export class MotionFollower {
         const w = Math.min(this.box.x + this.box.w, this.box.x + (band.tx1 + 1) * TILE_PX) - x;
         // One frame more: the change that was not explained may show on the next one too.
         unexplained.push({ from: band.from, to: Math.min(until, band.to + 1), box: { x, y, w, h: Math.min(TILE_PX, this.box.y + this.box.h - y) } });
+        band = undefined;
       };
+      // Along the row first: tiles more than BAND_GAP_TILES apart (encoder noise scattered
+      // over fast-moving text) are masks of their own, not one band across the region.
+      list.sort((a, b) => a.tx - b.tx);
+      const groups: Array<typeof list> = [];
+      let reach = -Infinity;
       for (const e of list) {
-        if (band && e.from <= band.to + BAND_GAP_FRAMES) {
-          band.to = Math.max(band.to, e.to);
-          band.tx0 = Math.min(band.tx0, e.tx);
-          band.tx1 = Math.max(band.tx1, e.tx);
-        } else {
-          close();
-          band = { from: e.from, to: e.to, tx0: e.tx, tx1: e.tx };
-        }
+        if (e.tx > reach + BAND_GAP_TILES + 1) groups.push([]);
+        groups[groups.length - 1].push(e);
+        reach = Math.max(reach, e.tx);
       }
-      close();
+      for (const group of groups) {
+        group.sort((a, b) => a.from - b.from);
+        for (const e of group) {
+          if (band && e.from <= band.to + BAND_GAP_FRAMES) {
+            band.to = Math.max(band.to, e.to);
+            band.tx0 = Math.min(band.tx0, e.tx);
+            band.tx1 = Math.max(band.tx1, e.tx);
+          } else {
+            close();
+            band = { from: e.from, to: e.to, tx0: e.tx, tx1: e.tx };
+          }
+        }
+        close();
+      }
     }
-    return { since: this.since, until, offsets: [...this.offsets], box: this.box, unexplained, fill, settled };
+    return { since: this.since, until, offsets: [...this.offsets], box: this.box, unexplained, fill, settled, unexplainedByFrame: [...this.badShare] };
   }
 }

@@ -148,6 +148,30 @@ describe('MotionFollower', () => {
     expect(e.box).toEqual({ x: 32, y: 48, w: 64, h: 160 });
   });
 
+  it('masks unexplained tiles far apart on a row on their own, and says how much of each frame was unexplained', () => {
+    // A region 256 px wide (64 values, 16 tiles) and 160 px high, scrolled 4 px a frame.
+    const wide = 64;
+    const rows = 400;
+    const content = new Uint8Array(wide * rows).fill(230);
+    let s = 5;
+    const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let y = 0; y < rows; y++) if (y % 12 < 8) for (let x = 0; x < wide; x++) if (rnd() < 0.45) content[y * wide + x] = Math.round(20 + rnd() * 80);
+    const at = (offset: number) => content.slice(offset * wide, (offset + H) * wide);
+    const f = new MotionFollower({ x: 0, y: 0, w: wide * 4, h: H }, 1, 10, at(0));
+    for (let n = 1; n <= 6; n++) {
+      const frame = at(4 * n);
+      // On frame 3, two tiles of tile row 2 far apart (columns 1 and 12) changed in place.
+      if (n === 3) for (let y = 32; y < 48; y++) for (const x0 of [4, 48]) for (let x = x0; x < x0 + 4; x++) frame[y * wide + x] = frame[y * wide + x] > 150 ? 40 : 230;
+      expect(f.push(n, frame)).toBe(true);
+    }
+    const e = f.episode(6, 230, true)!;
+    expect(e.unexplained).toEqual([
+      { from: 3, to: 4, box: { x: 16, y: 32, w: 16, h: 16 } },
+      { from: 3, to: 4, box: { x: 192, y: 32, w: 16, h: 16 } },
+    ]);
+    expect(e.unexplainedByFrame).toEqual([0, 0, 2 / 160, 0, 0, 0]);
+  });
+
   it('gives no episode for a region that changed in place', () => {
     const f = new MotionFollower({ x: 0, y: 0, w: W * 4, h: H }, 5, 10, view(p, 0));
     expect(f.push(5, view(page(800, 7), 0))).toBe(false);
