@@ -23,6 +23,15 @@ interface Label {
 const CONNECTOR = /\s(?:and|or|to|from|via|with|then|but|for|at|on|by|is|was|were|plus|und|et|y)\b/i;
 
 /** The rest of the line up to a connecting word, if it holds at least `n` digits. */
+/** A calendar date with a four-digit year, as OCR may garble its separators. */
+const DATED = /\d{4}\s?[-./,]\s?\d{1,2}\s?[-./,]\s?\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}/;
+
+/** An account's value: digits, and no date among them (a "Created" cell read under an "IBAN" column). */
+const accountValue = (rest: string) => {
+  const v = hasDigits(4)(rest);
+  return v && DATED.test(rest.slice(v[0], v[1])) ? null : v;
+};
+
 const hasDigits = (n: number) => (rest: string) => {
   const cut = CONNECTOR.exec(rest);
   const head = cut ? rest.slice(0, cut.index) : rest;
@@ -128,7 +137,7 @@ export const LABELS: Label[] = [
   { words: ['e-mail', 'email', 'mail', 'username', 'user'], type: 'email', value: identity },
   { words: ['telephone', 'phone', 'mobile', 'tel', 'cell'], type: 'phone', value: hasDigits(5) },
   { words: ['available balance', 'balance', 'available', 'equity', 'holdings', 'total assets'], type: 'money', value: hasDigits(1) },
-  { words: ['iban', 'account number', 'account no', 'acct', 'bank account', 'routing number', 'routing', 'sort code', 'account'], type: 'iban', value: hasDigits(4) },
+  { words: ['iban', 'account number', 'account no', 'acct', 'bank account', 'routing number', 'routing', 'sort code', 'account'], type: 'iban', value: accountValue },
   { words: ['card number', 'card', 'pan'], type: 'card_number', value: hasDigits(4) },
   { words: ['national id', 'ssn', 'passport', 'tax id', 'id number', 'sin', 'national insurance', 'ni number', 'nino', 'nhs number', 'nhs', 'dni', 'nie', 'codice fiscale', 'aadhaar', 'pan card', 'cpf', 'pesel', 'bsn', 'id document', 'document number', 'personal number'], type: 'national_id', value: hasDigits(4) },
   { words: ['date of birth', 'birth date', 'dob', 'born', 'birthday', 'geburtsdatum', 'date de naissance', 'fecha de nacimiento', 'data di nascita'], type: 'date_of_birth', value: dateValue },

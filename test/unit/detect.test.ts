@@ -236,6 +236,13 @@ describe('detectText: national phone formats, label values of their own shape', 
     expect(found('Passport no issues today')).toEqual([]);
   });
 
+  it('an account label takes digits, not a date (a "Created" cell read under an "IBAN" column)', () => {
+    expect(found('IBAN N,2026.04-20')).toEqual([]);
+    expect(found('Account: 2026-04-20')).toEqual([]);
+    expect(found('Sort code 12-34-56')).toEqual([['iban', '12-34-56']]);
+    expect(found('Account no. 12345678')).toEqual([['iban', '12345678']]);
+  });
+
   it('a ticket id on a row where a national number shape shows is not a phone', () => {
     // OCR's row: the IBAN's last groups look like a national number, which libphonenumber
     // ran on into the id in the next cell, or found the id alone as some plan's short number.
