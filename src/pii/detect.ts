@@ -312,7 +312,10 @@ export function detectLines(
   known?: ReadonlyMap<string, PiiType>,
 ): LineDetection[] {
   const out: LineDetection[] = [];
-  const rows = groupRows(lines);
+  // A "word" of three or more characters twice as tall as it is wide is no line of text:
+  // OCR read a narrow column (a sheet's row numbers) down as one word ("8283832888").
+  const upright = (w: OcrWord) => w.text.trim().length >= 3 && w.box.h > 2 * w.box.w;
+  const rows = groupRows(lines.map((l) => ({ ...l, words: l.words.filter((w) => !upright(w)) })).filter((l) => l.words.length));
   rows.forEach((row, i) => {
     const lt = lineText(row);
     const spans = detectText(lt.text, options);

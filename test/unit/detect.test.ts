@@ -463,6 +463,17 @@ describe('table columns', () => {
   });
 });
 
+describe('a column read down as one word', () => {
+  it('is no value: a sheet\'s row numbers are not a phone, nor "$88" an amount', () => {
+    const rows = [
+      line([{ text: '8283832888', confidence: 80, box: { x: 32, y: 1200, w: 17, h: 177 } }]),
+      line([{ text: '$88', confidence: 80, box: { x: 1519, y: 1179, w: 19, h: 50 } }]),
+      line([word('Phone', 100, 1300), word('+3844731412095', 200, 1300)]),
+    ];
+    expect(detectLines(rows).map((d) => [d.type, d.value])).toEqual([['phone', '+3844731412095']]);
+  });
+});
+
 describe('amounts in log lines', () => {
   it('a sign OCR made of the colons of an ISO timestamp is no amount', () => {
     expect(found('2026-03-02T14: 101 £3 427 INFO jobs settlement batch 1458 done in 4.5s')).toEqual([]);
