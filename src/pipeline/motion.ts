@@ -35,6 +35,7 @@ const BAND_GAP_TILES = 2;
 const NOISE_ROWS = 3;
 /** How far around the predicted move a frame is searched. */
 const SEARCH_PX = 160;
+
 export interface MotionEpisode {
   /**
    * 'x': the content moved sideways, and offsets are pixels it moved left (negative:
