@@ -5,7 +5,7 @@
  * "Customer:" that starts in lower case is not a name).
  */
 import { unknownCapitals } from './names.js';
-import type { Span } from './patterns.js';
+import { DATE_LIKE, type Span } from './patterns.js';
 import type { PiiType } from './types.js';
 
 interface Label {
@@ -23,15 +23,6 @@ interface Label {
 const CONNECTOR = /\s(?:and|or|to|from|via|with|then|but|for|at|on|by|is|was|were|plus|und|et|y)\b/i;
 
 /** The rest of the line up to a connecting word, if it holds at least `n` digits. */
-/** A calendar date with a four-digit year, as OCR may garble its separators. */
-const DATED = /\d{4}\s?[-./,]\s?\d{1,2}\s?[-./,]\s?\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}/;
-
-/** An account's value: digits, and no date among them (a "Created" cell read under an "IBAN" column). */
-const accountValue = (rest: string) => {
-  const v = hasDigits(4)(rest);
-  return v && DATED.test(rest.slice(v[0], v[1])) ? null : v;
-};
-
 const hasDigits = (n: number) => (rest: string) => {
   const cut = CONNECTOR.exec(rest);
   const head = cut ? rest.slice(0, cut.index) : rest;
@@ -41,6 +32,12 @@ const hasDigits = (n: number) => (rest: string) => {
   // "#50221" is a ticket or order number in a UI (as read from the next column when the
   // label's own value is masked), never a phone, an account or an identity number.
   return v && /^#\d+$/.test(head.slice(v[0], v[1]).trim()) ? null : v;
+};
+
+/** An account's value: digits, and no date among them (a "Created" cell read under an "IBAN" column). */
+const accountValue = (rest: string) => {
+  const v = hasDigits(4)(rest);
+  return v && DATE_LIKE.test(rest.slice(v[0], v[1])) ? null : v;
 };
 
 /** The whole rest of the line, trimmed, if it holds at least two letters or digits. */

@@ -322,7 +322,8 @@ const nationalIds: Recognizer = (t) => [
   ...matches(t, /(?<![\d-]|\d )\d{3}[ -]\d{3}[ -]\d{4}(?![\d-]| \d)/, 'national_id', 'pattern:nhs', (m) => (nhsValid(m[0].replace(/\D/g, '')) ? 0.7 : null)),
 ];
 
-const DATE_LIKE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b/;
+/** A calendar date with a four-digit year (2026-04-20, 20.04.2026). */
+export const DATE_LIKE = /\b(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})\b/;
 
 /**
  * Countries whose national formats (no +, a trunk 0 or none) are read too: where an
