@@ -268,14 +268,102 @@ function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: n
   return { px: s, badTiles, ok: badTiles.length <= Math.max(2, Math.floor((tilesX * tilesY) / 2)) };
 }
 
+/** Content dimmed below this share of its contrast is too faint to vouch for what it shows. */
+const MIN_DIM_GAIN = 0.2;
+
+export interface Dimming {
+  /** cur ≈ gain * anchor + offset over the region, fitted on the values it explains. */
+  gain: number;
+  offset: number;
+}
+
+/** A tile's values must spread this far (standard deviation) for its own fit to count. */
+const MIN_TILE_SPREAD = 8;
+
+/**
+ * How `cur` (`width` values x `height` rows) is `anchor` dimmed or brightened as a whole:
+ * a modal's backdrop fading in or out over the page, every value mixed with one colour.
+ * Each tile with ink fits its own gain and offset by least squares; the median of them is
+ * the backdrop's, as long as most tiles with ink are under it (the card fading in on it,
+ * a cluster of tiles of one colour, would pull a fit over the whole region off).
+ * Undefined when the frame is not such a dimming of the anchor.
+ */
+export function fitDimming(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, threshold: number): Dimming | undefined {
+  const perTile = TILE_PX / VALUE_PX;
+  const gains: number[] = [];
+  const offsets: number[] = [];
+  let lo = 255;
+  let hi = 0;
+  for (let ty = 0; ty < height; ty += TILE_PX) {
+    for (let tx = 0; tx < width; tx += perTile) {
+      let n = 0;
+      let sa = 0;
+      let sc = 0;
+      let saa = 0;
+      let sac = 0;
+      for (let y = ty; y < Math.min(height, ty + TILE_PX); y++) {
+        for (let x = tx; x < Math.min(width, tx + perTile); x++) {
+          const a = anchor[y * width + x];
+          const c = cur[y * width + x];
+          n++;
+          sa += a;
+          sc += c;
+          saa += a * a;
+          sac += a * c;
+          if (a < lo) lo = a;
+          if (a > hi) hi = a;
+        }
+      }
+      const va = saa - (sa * sa) / n;
+      if (va < n * MIN_TILE_SPREAD * MIN_TILE_SPREAD) continue;
+      const gain = (sac - (sa * sc) / n) / va;
+      gains.push(gain);
+      offsets.push((sc - gain * sa) / n);
+    }
+  }
+  // Too few tiles with ink to tell a dimming from a change.
+  if (gains.length < 8) return undefined;
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  const gain = median(gains);
+  if (gain < MIN_DIM_GAIN) return undefined;
+  // Most tiles with ink dimmed alike, or it is no dimming; the offset is theirs.
+  const near = offsets.filter((_, i) => Math.abs(gains[i] - gain) <= 0.05);
+  if (near.length < gains.length / 2) return undefined;
+  const offset = median(near);
+  // A dimming that moves no value of the anchor by half the threshold is none: the frame
+  // is what the anchor showed, or it changed.
+  return Math.max(Math.abs((gain - 1) * lo + offset), Math.abs((gain - 1) * hi + offset)) < threshold / 2 ? undefined : { gain, offset };
+}
+
+/** `anchor` as the dimming shows it. */
+function dimmed(anchor: Uint8Array, d: Dimming): Uint8Array {
+  const out = new Uint8Array(anchor.length);
+  for (let i = 0; i < anchor.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(d.gain * anchor[i] + d.offset)));
+  return out;
+}
+
+/**
+ * A frame that is the anchor dimmed as a whole (see fitDimming), tested like a move of 0
+ * on the dimmed anchor: the tiles it does not explain (the card fading in over the
+ * backdrop) are reported as a move's are. Undefined when the frame is no dimming.
+ */
+export function estimateDimming(anchor: Uint8Array, cur: Uint8Array, width: number, height: number, threshold: number): ShiftEstimate | undefined {
+  const d = fitDimming(anchor, cur, width, height, threshold);
+  return d && testShift(dimmed(anchor, d), cur, width, height, 0, threshold);
+}
+
 /**
  * Follows one region over consecutive frames: `start` is the frame before it began to
- * change (the anchor), then push each frame from `since` on.
+ * change (the anchor), then push each frame from `since` on. A frame is explained by a
+ * move of its content or, where no move explains it as well, by a dimming of the anchor in
+ * place (a modal's backdrop fading in or out).
  */
 export class MotionFollower {
   readonly offsets: number[] = [];
   readonly badShare: number[] = [];
   ok = true;
+  /** Frames explained as the anchor dimmed in place. */
+  dimmedFrames = 0;
   private anchor: Uint8Array;
   private anchorOffset = 0;
   private readonly tiles: number;
@@ -302,7 +390,15 @@ export class MotionFollower {
     const len = this.offsets.length;
     const last = len ? this.offsets[len - 1] : 0;
     const velocity = len >= 2 ? last - this.offsets[len - 2] : 0;
-    const estimate = estimateShift(this.anchor, cur, this.width, this.box.h, last + velocity - this.anchorOffset, this.threshold, this.subpixel);
+    let estimate = estimateShift(this.anchor, cur, this.width, this.box.h, last + velocity - this.anchorOffset, this.threshold, this.subpixel);
+    // Dimmed in place: only while the content stands where the anchor showed it.
+    if ((!estimate.ok || (estimate.px === 0 && estimate.badTiles.length > 0)) && last === this.anchorOffset) {
+      const dim = estimateDimming(this.anchor, cur, this.width, this.box.h, this.threshold);
+      if (dim?.ok && (!estimate.ok || dim.badTiles.length < estimate.badTiles.length)) {
+        estimate = dim;
+        this.dimmedFrames++;
+      }
+    }
     if (!estimate.ok) {
       this.ok = false;
       return false;
@@ -323,9 +419,10 @@ export class MotionFollower {
     return true;
   }
 
-  /** The episode, if the region was followed on every frame and its content did move. */
+  /** The episode, if the region was followed on every frame and its content did move or dim. */
   episode(until: number, fill: number, settled: boolean): MotionEpisode | undefined {
-    if (!this.ok || this.offsets.length !== until - this.since + 1 || this.offsets.every((o) => o === 0)) return undefined;
+    if (!this.ok || this.offsets.length !== until - this.since + 1) return undefined;
+    if (this.offsets.every((o) => o === 0) && this.dimmedFrames === 0) return undefined;
     // Per row of tiles, unexplained tiles close in time become one band over them: the
     // edge where content slides under a header is one mask, not one per tile and frame.
     const tilesX = Math.ceil(this.width / (TILE_PX / VALUE_PX));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateShift, MotionFollower, transposed, transposeValues, type MotionEpisode } from '../../src/pipeline/motion.js';
+import { estimateDimming, estimateShift, fitDimming, MotionFollower, transposed, transposeValues, type MotionEpisode } from '../../src/pipeline/motion.js';
 import { asSegments, carryFrom, readOnTheWay, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../../src/plan/plan.js';
 import { fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
@@ -170,6 +170,40 @@ describe('MotionFollower', () => {
       { from: 3, to: 4, box: { x: 192, y: 32, w: 16, h: 16 } },
     ]);
     expect(e.unexplainedByFrame).toEqual([0, 0, 2 / 160, 0, 0, 0]);
+  });
+
+  it('follows a backdrop fading in over the page: only the card that appears on it is unexplained', () => {
+    const base = view(p, 0);
+    // The page mixed with black at `alpha`, and a card (its own ink) fading in at tile rows 4-5, columns 1-2.
+    const frame = (alpha: number) => {
+      const out = base.map((v) => Math.round(v * (1 - alpha)));
+      for (let y = 64; y < 96; y++) for (let x = 4; x < 12; x++) out[y * W + x] = Math.round(out[y * W + x] * (1 - alpha) + alpha * (x % 2 ? 250 : 30));
+      return out;
+    };
+    const f = new MotionFollower({ x: 0, y: 0, w: W * 4, h: H }, 20, 10, base);
+    const alphas = [0.1, 0.2, 0.3, 0.45, 0.45, 0.45];
+    alphas.forEach((a, i) => expect(f.push(20 + i, frame(a))).toBe(true));
+    const e = f.episode(25, 100, true)!;
+    expect(e.offsets).toEqual([0, 0, 0, 0, 0, 0]);
+    // Tiles are 16 px of the frame: the card's columns 4-11 (values) are x 16..47, rows 64..95.
+    const covered = new Set(e.unexplained.flatMap((u) => [u.box.x, u.box.x + u.box.w - 16].map((x) => `${x}:${u.box.y}`)));
+    expect([...covered].sort()).toEqual(['16:64', '16:80', '32:64', '32:80']);
+    for (const u of e.unexplained) expect(u.from).toBe(20);
+  });
+
+  it('fits a dimming to the values the backdrop covers, and takes no change in place or near-black for one', () => {
+    const base = view(p, 0);
+    const dim = base.map((v) => Math.round(0.6 * v + 12));
+    for (let i = 0; i < W * 40; i++) dim[i] = 200; // a card over a quarter of the region
+    const fit = fitDimming(base, dim, W, H, 10)!;
+    expect(fit.gain).toBeCloseTo(0.6, 1);
+    expect(fit.offset).toBeCloseTo(12, -1);
+    expect(estimateDimming(base, dim, W, H, 10)!.badTiles.every((t) => t < 3 * 4)).toBe(true);
+    // Other content in place is no dimming of the page, nor is the frame the same page.
+    expect(fitDimming(base, view(page(800, 7), 0), W, H, 10)).toBeUndefined();
+    expect(fitDimming(base, base, W, H, 10)).toBeUndefined();
+    // Nearly black: too faint to vouch for what it shows.
+    expect(fitDimming(base, base.map((v) => Math.round(0.1 * v)), W, H, 10)).toBeUndefined();
   });
 
   it('gives no episode for a region that changed in place', () => {
