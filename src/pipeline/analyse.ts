@@ -282,6 +282,8 @@ function settleWords(image: GreyImage, lines: OcrLine[], margin: number): void {
  */
 const UNREAD_INK_TILES = 24;
 const UNREAD_INK_SHARE = 0.25;
+/** Lines skipped whole by a read that are read on their own, the widest first. */
+const MAX_SKIPPED_LINES = 12;
 
 /** Pass 2: the frames with reads, full size; their bands are OCR'd in the pool. */
 async function readRegions(
@@ -312,13 +314,23 @@ async function readRegions(
     // only then are added.
     const first = result.lines.flatMap((l) => l.words.map((w) => w.box));
     const missed = unreadInk(image, first);
-    if (missed.tiles >= UNREAD_INK_TILES && missed.share >= UNREAD_INK_SHARE) {
-      const again = await recognizeReadable(ocr, eraseRules(flattenBackground(image)), upscale);
-      for (const line of again.lines) {
-        // A line the first reading did not have; its words that the first reading had are its.
-        const words = line.words.filter((w) => !first.some((b) => overlaps(b, w.box)));
+    /** Adds the lines of `found` (read at `dx`, `dy` in the image) that the readings so far did not have. */
+    const addNew = (found: OcrLine[], dx = 0, dy = 0) => {
+      const known = result.lines.flatMap((l) => l.words.map((w) => w.box));
+      for (const line of offsetLines(found, dx, dy)) {
+        const words = line.words.filter((w) => !known.some((b) => overlaps(b, w.box)));
         if (words.length) result.lines.push({ ...line, words, box: unionBox(words.map((w) => w.box)) });
       }
+    };
+    if (missed.tiles >= UNREAD_INK_TILES && missed.share >= UNREAD_INK_SHARE) {
+      addNew((await recognizeReadable(ocr, eraseRules(flattenBackground(image)), upscale)).lines);
+    }
+    // A line still skipped whole is read on its own (a crop of it and a little around).
+    const skipped = unreadInk(image, result.lines.flatMap((l) => l.words.map((w) => w.box))).lines;
+    for (const line of skipped.sort((a, b) => b.w - a.w).slice(0, MAX_SKIPPED_LINES)) {
+      const x = Math.max(0, line.x - TILE / 2);
+      const cut = { x, y: line.y, w: Math.min(image.width, line.x + line.w + TILE / 2) - x, h: line.h };
+      addNew((await recognizeReadable(ocr, crop(image, cut), upscale)).lines, cut.x, cut.y);
     }
     settleWords(image, result.lines, margin);
     const heights = result.lines.map((l) => l.box.h).sort((a, b) => a - b);

@@ -308,12 +308,18 @@ export function eraseRules(image: GreyImage, minRun = 96, ink = 128): GreyImage 
   return { width, height, data: out };
 }
 
+/** Unread text-like tiles in a row, this many or more with gaps of at most one, are a line OCR skipped. */
+const MISSED_LINE_TILES = 3;
+
 /**
  * Tiles of 16 px that look like text (between 8% and 60% of their pixels far from the
  * tile's most common level: strokes, not a rule or a filled block) and that no word box
- * touches: how many, and their share of all such tiles.
+ * touches: how many, their share of all such tiles, and where they run along a row of
+ * tiles for three tiles or more (a line the reading skipped whole: tesseract drops a line
+ * of a page now and then, and reads it alone), as boxes half a tile taller each way,
+ * joined where they overlap.
  */
-export function unreadInk(image: GreyImage, words: readonly Box[]): { tiles: number; share: number } {
+export function unreadInk(image: GreyImage, words: readonly Box[]): { tiles: number; share: number; lines: Box[] } {
   const size = 16;
   const { width, height, data } = image;
   const { modes, cols } = tileModes(image, size);
@@ -326,7 +332,17 @@ export function unreadInk(image: GreyImage, words: readonly Box[]): { tiles: num
   }
   let texty = 0;
   let unread = 0;
+  const runs: Box[] = [];
   for (let ty = 0; ty < rows; ty++) {
+    let run: { from: number; to: number; count: number } | undefined;
+    const close = () => {
+      if (run && run.count >= MISSED_LINE_TILES) {
+        const y = Math.max(0, ty * size - size / 2);
+        const x = run.from * size;
+        runs.push({ x, y, w: Math.min(width, (run.to + 1) * size) - x, h: Math.min(height, (ty + 1) * size + size / 2) - y });
+      }
+      run = undefined;
+    };
     for (let tx = 0; tx < cols; tx++) {
       const bg = modes[ty * cols + tx];
       let far = 0;
@@ -336,8 +352,32 @@ export function unreadInk(image: GreyImage, words: readonly Box[]): { tiles: num
       }
       if (far < 0.08 * n || far > 0.6 * n) continue;
       texty++;
-      if (!covered[ty * cols + tx]) unread++;
+      if (covered[ty * cols + tx]) continue;
+      unread++;
+      if (run && tx - run.to <= 2) {
+        run.to = tx;
+        run.count++;
+      } else {
+        close();
+        run = { from: tx, to: tx, count: 1 };
+      }
     }
+    close();
   }
-  return { tiles: unread, share: texty ? unread / texty : 0 };
+  // Runs on neighbouring rows of tiles (one line across two) become one box.
+  const lines: Box[] = [];
+  for (const r of runs) {
+    const hit = lines.find((l) => l.x < r.x + r.w && r.x < l.x + l.w && l.y < r.y + r.h && r.y < l.y + l.h);
+    if (!hit) {
+      lines.push({ ...r });
+      continue;
+    }
+    const x1 = Math.max(hit.x + hit.w, r.x + r.w);
+    const y1 = Math.max(hit.y + hit.h, r.y + r.h);
+    hit.x = Math.min(hit.x, r.x);
+    hit.y = Math.min(hit.y, r.y);
+    hit.w = x1 - hit.x;
+    hit.h = y1 - hit.y;
+  }
+  return { tiles: unread, share: texty ? unread / texty : 0, lines };
 }

@@ -138,8 +138,27 @@ describe('a page dimmed behind a bright dialog', () => {
     const all = unreadInk(image(), []);
     expect(all.tiles).toBe(8);
     expect(all.share).toBe(1);
+    // Four tiles a row with no word: one line skipped whole, over both rows of tiles.
+    expect(all.lines).toEqual([{ x: 0, y: 0, w: 64, h: 32 }]);
     const half = unreadInk(image(), [{ x: 0, y: 0, w: 32, h: 32 }]);
-    expect(half).toEqual({ tiles: 4, share: 0.5 });
+    expect(half).toEqual({ tiles: 4, share: 0.5, lines: [] });
+  });
+
+  it('finds a line the reading skipped whole among lines it read, and not a lone icon', () => {
+    // 320 x 96: text-like strokes on rows 8-13 (read), 40-45 (skipped) and 72-77 (read); an icon of one tile at x 288 on row 40.
+    const width = 320;
+    const height = 96;
+    const data = Buffer.alloc(width * height, 245);
+    for (const top of [8, 40, 72]) {
+      for (let y = top; y < top + 6; y++) for (let x = 16; x < 240; x++) if (x % 4 === 1) data[y * width + x] = 30;
+    }
+    for (let y = 36; y < 50; y++) for (let x = 290; x < 302; x += 2) data[y * width + x] = 60;
+    const read = [
+      { x: 16, y: 8, w: 224, h: 6 },
+      { x: 16, y: 72, w: 224, h: 6 },
+    ];
+    const { lines } = unreadInk({ width, height, data }, read);
+    expect(lines).toEqual([{ x: 16, y: 24, w: 224, h: 32 }]);
   });
 });
 
