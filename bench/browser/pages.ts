@@ -139,10 +139,28 @@ window.__truth = () => {
       // Less than 40% of a line's height (glyph tops at a clipping edge), or a sliver of width: no one can read it.
       if (x1 - x0 < Math.min(6, r.width) || y1 - y0 < 0.4 * r.height) continue;
       // Covered by something opaque (a dragged panel, a modal's card)? A see-through backdrop does not hide.
-      const hits = document.elementsFromPoint((x0 + x1) / 2, (y0 + y1) / 2).filter((h) => !h.closest('[data-see-through]') && h.id !== '__pointer' && !h.closest('#__pointer'));
-      const top = hits[0];
-      if (top && top !== el && !el.contains(top) && !top.contains(el)) continue;
-      out.push([__ids.get(n) + ':' + text, p ? 'pii' : 'text', p ? p.dataset.pii : '', text, Math.round(x0), Math.round(y0), Math.round(x1 - x0), Math.round(y1 - y0)]);
+      const covered = (x, y) => {
+        const top = document.elementsFromPoint(x, y).filter((h) => !h.closest('[data-see-through]') && h.id !== '__pointer' && !h.closest('#__pointer'))[0];
+        return !!top && top !== el && !el.contains(top) && !top.contains(el);
+      };
+      if (covered((x0 + x1) / 2, (y0 + y1) / 2)) continue;
+      // Partly covered (a corner under the card): the box is cut to the part that shows,
+      // columns clear at every height first, else rows clear across, each the run around the centre.
+      let bx0 = x0, bx1 = x1, by0 = y0, by1 = y1;
+      const inset = (a, b) => [a + Math.min(1, (b - a) / 4), b - Math.min(1, (b - a) / 4)];
+      const [ix0, ix1] = inset(x0, x1), [iy0, iy1] = inset(y0, y1);
+      if (covered(ix0, iy0) || covered(ix1, iy0) || covered(ix0, iy1) || covered(ix1, iy1)) {
+        const N = 16, M = 4;
+        const xs = Array.from({ length: N + 1 }, (_, i) => ix0 + ((ix1 - ix0) * i) / N), ys = Array.from({ length: M + 1 }, (_, j) => iy0 + ((iy1 - iy0) * j) / M);
+        const clear = xs.map((x) => ys.map((y) => !covered(x, y)));
+        const around = (ok, n) => { let a = n >> 1, b = n >> 1; if (!ok(a)) return null; while (a > 0 && ok(a - 1)) a--; while (b < n && ok(b + 1)) b++; return [a, b]; };
+        const cols = around((i) => clear[i].every(Boolean), N);
+        const rows = around((j) => clear.every((c) => c[j]), M);
+        if (cols && xs[cols[1]] - xs[cols[0]] >= Math.min(6, r.width)) { bx0 = cols[0] ? xs[cols[0]] : x0; bx1 = cols[1] < N ? xs[cols[1]] : x1; }
+        else if (rows && ys[rows[1]] - ys[rows[0]] >= 0.4 * r.height) { by0 = rows[0] ? ys[rows[0]] : y0; by1 = rows[1] < M ? ys[rows[1]] : y1; }
+        else continue;
+      }
+      out.push([__ids.get(n) + ':' + text, p ? 'pii' : 'text', p ? p.dataset.pii : '', text, Math.round(bx0), Math.round(by0), Math.round(bx1 - bx0), Math.round(by1 - by0)]);
     }
   }
   return out;
