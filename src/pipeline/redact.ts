@@ -24,6 +24,7 @@ import { maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
+import { TILE } from './changes.js';
 import type { MotionEpisode } from './motion.js';
 import { checkAllowed, checkOutput, checkSideFile } from './paths.js';
 
@@ -141,7 +142,8 @@ export function maskPieces(
         const rest = found.find((m) => m.to === episode.until);
         const settle = episode.settled ? settledBy.get(episode) : undefined;
         if (!rest || !settle) return;
-        const box = clipTo(movedAlong(rest.box, rest.axis, rest.path?.[rest.path.length - 1] ?? 0), episode.box);
+        const moved = clipTo(movedAlong(rest.box, rest.axis, rest.path?.[rest.path.length - 1] ?? 0), episode.box);
+        const box = moved && (episode.offsets.every((o) => o === 0) ? shownAt(moved, episode) : moved);
         if (!box) return;
         const span = settle.window.span(box, last);
         pieces.push({ ...piece, from: Math.max(span.from, episode.until), to: span.to, box, detectors: [d.detector, 'motion'] });
@@ -269,6 +271,33 @@ const CARRY_MARGIN_PX = 4;
 const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: CARRY_MARGIN_PX });
 
 /** The part of `box` inside `region`, if any. */
+/**
+ * Of a box in a region dimmed in place, the columns that still show it where the dimming
+ * stopped: a column every row of which lies under tiles the dimming did not explain (the
+ * card that faded in over it) shows the card, not what was read there before. A tile
+ * across the card's edge shows the page on one side: the columns kept reach a tile past
+ * the last that shows.
+ */
+export function shownAt(box: Box, episode: Pick<MotionEpisode, 'until' | 'unexplained'>): Box | undefined {
+  const hiding = episode.unexplained.filter((u) => u.from <= episode.until && u.to >= episode.until).map((u) => u.box);
+  const shows = (x: number) => {
+    const over = hiding.filter((h) => x >= h.x && x < h.x + h.w).sort((a, b) => a.y - b.y);
+    let y = box.y;
+    for (const h of over) if (h.y <= y && h.y + h.h > y) y = h.y + h.h;
+    return y < box.y + box.h;
+  };
+  let x0 = -1;
+  let x1 = -1;
+  for (let x = box.x; x < box.x + box.w; x++) {
+    if (!shows(x)) continue;
+    if (x0 < 0) x0 = x;
+    x1 = x;
+  }
+  if (x0 < 0) return undefined;
+  const from = Math.max(box.x, x0 - TILE);
+  return { ...box, x: from, w: Math.min(box.x + box.w, x1 + 1 + TILE) - from };
+}
+
 function clipTo(box: Box, region: Box): Box | undefined {
   const x0 = Math.max(box.x, region.x);
   const y0 = Math.max(box.y, region.y);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { AnalyseResult, ReadEvent } from '../../src/pipeline/analyse.js';
 import type { MotionEpisode } from '../../src/pipeline/motion.js';
 import { DEFAULT_DETECT_OPTIONS } from '../../src/pii/detect.js';
-import { maskPieces } from '../../src/pipeline/redact.js';
+import { maskPieces, shownAt } from '../../src/pipeline/redact.js';
 
 const words = (texts: string[], x: number, y: number) => {
   let at = x;
@@ -120,5 +120,23 @@ describe('a sheet scrolled sideways to the left by 300 px over frames 10..20', (
     const pieces = maskPieces(analysis([settled([]), later]), DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'pii');
     expect(pieces.filter((p) => !p.motion).map((p) => [p.from, p.to])).toEqual([[20, 59]]);
     expect(pieces.some((p) => p.motion && p.from === 10 && p.axis === 'x')).toBe(true);
+  });
+});
+
+describe('a page dimmed in place while a card faded in over its middle (x 400..800)', () => {
+  // Tiles the dimming did not explain where it stopped at frame 30: the card, rows 200..296.
+  const card = Array.from({ length: 25 }, (_, i) => ({ from: 22, to: 30, box: { x: 400 + 16 * i, y: 200, w: 16, h: 16 } }));
+  const unexplained = [0, 1, 2, 3, 4, 5].flatMap((r) => card.map((c) => ({ ...c, box: { ...c.box, y: 200 + 16 * r } })));
+  const episode = { until: 30, unexplained };
+
+  it('keeps what was read under the card masked only where it still shows, and a tile past it', () => {
+    // A value from x 300 to 500 across the card's left edge: it shows up to x 400.
+    expect(shownAt({ x: 300, y: 230, w: 200, h: 20 }, episode)).toEqual({ x: 300, y: 230, w: 116, h: 20 });
+    // Whole under the card: it shows the card.
+    expect(shownAt({ x: 500, y: 230, w: 100, h: 20 }, episode)).toBeUndefined();
+    // Half above the card's top edge: it shows, whole.
+    expect(shownAt({ x: 500, y: 190, w: 100, h: 20 }, episode)).toEqual({ x: 500, y: 190, w: 100, h: 20 });
+    // Hidden by tiles that were explained again before the end: it shows.
+    expect(shownAt({ x: 500, y: 230, w: 100, h: 20 }, { until: 35, unexplained })).toEqual({ x: 500, y: 230, w: 100, h: 20 });
   });
 });
