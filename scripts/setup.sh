@@ -40,8 +40,12 @@ elif ! command -v ffmpeg >/dev/null 2>&1 || ! command -v ffprobe >/dev/null 2>&1
   apt_install "ffmpeg" ffmpeg
 fi
 
+# Font checks read fc-list to the end (no grep -q): with pipefail, grep -q quitting at the
+# first match makes fc-list die of SIGPIPE and the check fail on a machine that has the font.
+has_font() { fc-list : family 2>/dev/null | tr ',' '\n' | grep -x "$1" >/dev/null; }
+
 # The sample recordings (demo, tests, bench) are drawn in DejaVu Sans Mono.
-if ! fc-list 2>/dev/null | grep -q "DejaVu Sans Mono"; then
+if ! has_font "DejaVu Sans Mono"; then
   apt_install "The DejaVu fonts" fonts-dejavu-core
 fi
 
@@ -52,8 +56,8 @@ if [ "$for_tests" = 1 ] || [ "$for_bench" = 1 ]; then
   fi
 fi
 if [ "$for_bench" = 1 ]; then
-  fc-list : family 2>/dev/null | grep -qx "Liberation Sans" || apt_install "The Liberation fonts" fonts-liberation
-  fc-list : family 2>/dev/null | grep -qx "Noto Sans" || apt_install "The Noto fonts" fonts-noto-core
+  has_font "Liberation Sans" || apt_install "The Liberation fonts" fonts-liberation
+  has_font "Noto Sans" || apt_install "The Noto fonts" fonts-noto-core
 fi
 
 node scripts/check-models.mjs
