@@ -116,7 +116,7 @@ async function trackChanges(path: string, info: VideoInfo, config: Config, optio
   try {
     const indices = Array.from({ length: total }, (_, i) => i);
     for await (const small of readGreyFrames(decoder.output, tracker.cols, tracker.rows, indices)) {
-      const update = tracker.update(small.index, small.data, tracker.cols);
+      const update = tracker.update(small.index, small.data, tracker.cols, small.index === total - 1);
       requests.push(...update.reads);
       for (const span of update.changing) {
         changing.push({ ...span, fill: borderMedian(small, scaleDown(span.box), margin) });

@@ -219,7 +219,12 @@ export class ChangeTracker {
    * regions that settled on this frame and must be read now, and the changing spans
    * they close.
    */
-  update(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
+  /**
+   * Frame `n`'s cells. On the `last` frame of the video every region counts as settled:
+   * nothing changes after it, so what it shows is read there (a terminal that scrolled on
+   * its last frame was masked whole on it).
+   */
+  update(n: number, cells: Uint8Array, stride: number, last = false): { reads: ReadRequest[]; changing: ChangingSpan[] } {
     const { cols, rows, tilesX } = this;
     const first = this.frames++ === 0;
     const t = this.options.threshold;
@@ -301,7 +306,7 @@ export class ChangeTracker {
         }
       }
     }
-    return this.settle(n, cells, stride);
+    return this.settle(n, cells, stride, last);
   }
 
   private growCells(i: number) {
@@ -376,8 +381,8 @@ export class ChangeTracker {
    * (see restored). Regions read on the same frame whose bands of lines overlap are read
    * together.
    */
-  private settle(n: number, cells: Uint8Array, stride: number): { reads: ReadRequest[]; changing: ChangingSpan[] } {
-    const still = (i: number) => n - this.lastChange[i] >= this.options.settleFrames;
+  private settle(n: number, cells: Uint8Array, stride: number, last: boolean): { reads: ReadRequest[]; changing: ChangingSpan[] } {
+    const still = (i: number) => last || n - this.lastChange[i] >= this.options.settleFrames;
     const back = new Set(this.restored(n));
     const found = this.components((i) => back.has(i));
     for (const c of this.components((i) => this.dirty[i] === 1 && !back.has(i))) {

@@ -18,7 +18,7 @@ function run(frames: Uint8Array[], settleFrames = 2, burstGap = 6, wideTiles?: n
   const reads: ReadRequest[] = [];
   const changing: ChangingSpan[] = [];
   frames.forEach((f, n) => {
-    const r = tracker.update(n, f, W / 4);
+    const r = tracker.update(n, f, W / 4, n === frames.length - 1);
     reads.push(...r.reads);
     changing.push(...r.changing);
   });
@@ -151,10 +151,19 @@ describe('ChangeTracker', () => {
     expect(keys[keys.length - 1].window.span({ x: 16, y: 32, w: 64, h: 12 }, typed().length - 1).from).toBe(10);
   });
 
-  it('masks to the end a region still changing when the video ends', () => {
+  it('masks to the end a region still changing when the video ends, and reads it on the last frame', () => {
     const frames = [...repeat(page(0), 5), page(1), page(2), page(3)];
-    const { changing } = run(frames);
+    const { changing, reads } = run(frames);
     expect(changing).toEqual([expect.objectContaining({ from: 5, to: 7 })]);
+    expect(reads.map((r) => r.frame)).toEqual([2, 7]);
+  });
+
+  it('reads what changed on the last frame there, and masks nothing as changing', () => {
+    const frames = [...repeat(page(0), 5), page(1)];
+    const { changing, reads } = run(frames);
+    expect(changing).toEqual([]);
+    expect(reads.map((r) => r.frame)).toEqual([2, 5]);
+    expect(reads[1].window.span({ x: 0, y: 0, w: W, h: H }, 5).to).toBe(5);
   });
 });
 
