@@ -138,6 +138,12 @@ export function regionColumnsJob(path: string, info: VideoInfo, box: { x: number
   return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
 }
 
+/** As regionRowsJob, at full size: for sideways motion that also drifts a little up or down. */
+export function regionFullJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
+  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},format=gray`;
+  return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
+}
+
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */
 export function sampledGreyFramesJob(path: string, info: VideoInfo, step: number): FfmpegJob {
   const last = info.frameCount - 1;

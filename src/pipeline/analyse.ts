@@ -14,6 +14,7 @@ import { BadInputError, TransientError } from '../errors.js';
 import {
   reducedFramesJob,
   regionColumnsJob,
+  regionFullJob,
   regionRowsJob,
   sampledGreyFramesJob,
   sampleFrameIndices,
@@ -28,7 +29,7 @@ import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
 import { recognizeReadable } from '../ocr/upscale.js';
 import type { Box } from '../pii/types.js';
 import { CELL, ChangeTracker, TILE, type ChangingSpan, type ReadRequest, type ReadWindow } from './changes.js';
-import { MotionFollower, transposeBox, transposed, transposeValues, type MotionEpisode } from './motion.js';
+import { estimateDrift, MotionFollower, rowProfile, transposeBox, transposed, transposeValues, undriftQuarter, type MotionEpisode } from './motion.js';
 import { edgePxFor, readsDuring } from '../plan/motion.js';
 import { unionBox } from '../pii/detect.js';
 import { borderMedian, edgeStrips, eraseRules, flattenBackground, sideStrips, trimBlankRows, trimToQuietRows, unreadInk } from './image.js';
@@ -177,6 +178,12 @@ async function followScrolls(
       const sideways = await followScroll(path, info, config, span, true, options);
       const share = sideways ? typicalUnexplained(sideways) : Infinity;
       if (share <= MAX_SIDEWAYS_UNEXPLAINED && (!episode || share < typicalUnexplained(episode))) episode = sideways;
+      // Neither way explains it well: a sideways move that also drifts up or down (a sheet
+      // scrolled across and a little down), measured on the full-size region.
+      if (!episode || unexplainedShare(episode) > 0.02) {
+        const drifting = await followDrifting(path, info, config, span, options);
+        if (drifting && typicalUnexplained(drifting) <= MAX_SIDEWAYS_UNEXPLAINED && (!episode || unexplainedShare(drifting) < unexplainedShare(episode))) episode = drifting;
+      }
     }
     if (!episode) {
       out.push(span);
@@ -240,6 +247,67 @@ async function followScroll(
   if (!follower?.ok || k !== count) return undefined;
   const episode = follower.episode(span.to, span.fill, span.read !== undefined);
   return episode && sideways ? transposed(episode) : episode;
+}
+
+/** The most a sideways move may drift up or down over its episode and still be followed. */
+const MAX_DRIFT_PX = 48;
+/** How far the drift may change from one frame to the next. */
+const DRIFT_STEP_PX = 12;
+
+/**
+ * Follows a region's sideways motion while it drifts a little up or down: decoded at full
+ * size, each frame's drift is measured by its rows' ink (see estimateDrift) and taken off
+ * before the frame is reduced and followed as followScroll follows a sideways move. The
+ * tile test on the compensated frame vouches for both. What came in across the top or
+ * bottom edge with the drift is masked whole over the episode, the tiles the motion did
+ * not explain as far again as the drift reached, and the masks that move with the content
+ * are as much wider across (crossPx).
+ */
+async function followDrifting(path: string, info: VideoInfo, config: Config, span: ChangingRegion, options: AnalyseOptions): Promise<MotionEpisode | undefined> {
+  const first = span.from - 1;
+  const count = span.to - first + 1;
+  const { box } = span;
+  const decoder = streamFfmpeg(regionFullJob(path, info, box, first, count), { signal: options.signal });
+  let follower: MotionFollower | undefined;
+  let anchor: Float64Array | undefined;
+  let drift = 0;
+  let lo = 0;
+  let hi = 0;
+  let k = 0;
+  try {
+    const indices = Array.from({ length: count }, (_, i) => first + i);
+    for await (const frame of readGreyFrames(decoder.output, box.w, box.h, indices)) {
+      k++;
+      const profile = rowProfile(frame.data, box.w, box.h);
+      if (anchor) drift = estimateDrift(anchor, profile, drift, DRIFT_STEP_PX, MAX_DRIFT_PX);
+      else anchor = profile;
+      lo = Math.min(lo, drift);
+      hi = Math.max(hi, drift);
+      const values = transposeValues(undriftQuarter(frame.data, box.w, box.h, drift), box.w, box.h / 4);
+      if (!follower) follower = new MotionFollower(transposeBox(box), span.from, config.analysis.changeThreshold, values, true);
+      else if (!follower.push(frame.index, values)) break;
+    }
+    if (follower?.ok) await decoder.done;
+  } finally {
+    decoder.kill();
+  }
+  if (!follower?.ok || k !== count || (lo === 0 && hi === 0)) return undefined;
+  const found = follower.episode(span.to, span.fill, span.read !== undefined);
+  if (!found) return undefined;
+  const episode = transposed(found);
+  const reach = Math.max(hi, -lo);
+  const within = (b: Box): Box => {
+    const y0 = Math.max(box.y, b.y - reach);
+    return { ...b, y: y0, h: Math.min(box.y + box.h, b.y + b.h + reach) - y0 };
+  };
+  const { since, until } = episode;
+  episode.unexplained = [
+    ...episode.unexplained.map((u) => ({ ...u, box: within(u.box) })),
+    ...(hi > 0 ? [{ from: since, to: until, box: { x: box.x, y: box.y, w: box.w, h: Math.min(box.h, hi + TILE) } }] : []),
+    ...(lo < 0 ? [{ from: since, to: until, box: { x: box.x, y: box.y + box.h - Math.min(box.h, TILE - lo), w: box.w, h: Math.min(box.h, TILE - lo) } }] : []),
+  ];
+  episode.crossPx = hi - lo + 2;
+  return episode;
 }
 
 /**

@@ -62,6 +62,12 @@ export interface MotionEpisode {
   unexplainedByFrame?: number[];
   /** Whether the region's first and last rows (columns when sideways) are the frame's border. */
   borders?: { start: boolean; end: boolean };
+  /**
+   * How far apart, across the motion, the content stood over the episode (a sheet moved
+   * sideways and a little down): measured and compensated while it was followed, and the
+   * masks carried along it are that much wider on each side.
+   */
+  crossPx?: number;
 }
 
 /** The box with x and y swapped. */
@@ -91,7 +97,7 @@ export function transposeValues(values: Uint8Array, width: number, height: numbe
 }
 
 /** Horizontal gradient energy of each row over a span of columns. */
-function rowProfile(values: Uint8Array, width: number, height: number): Float64Array {
+export function rowProfile(values: Uint8Array, width: number, height: number): Float64Array {
   const out = new Float64Array(height);
   for (let y = 0; y < height; y++) {
     let s = 0;
@@ -472,4 +478,50 @@ export class MotionFollower {
     }
     return { since: this.since, until, offsets: [...this.offsets], box: this.box, unexplained, fill, settled, unexplainedByFrame: [...this.badShare] };
   }
+}
+
+/**
+ * How far the content of `cur` moved down (negative: up) since the frame of `anchor`,
+ * both row profiles (see rowProfile) of a region at full height, searched within `span`
+ * of `around` and at most `maxPx` from 0: the move whose rows' ink matches best. The rows'
+ * energy barely changes when content slides sideways, so this measures the drift across a
+ * sideways motion; the tile test on the compensated frame is what vouches for it.
+ */
+export function estimateDrift(anchor: Float64Array, cur: Float64Array, around: number, span: number, maxPx: number): number {
+  const height = anchor.length;
+  let best = around;
+  let bestScore = Infinity;
+  for (let d = Math.max(-maxPx, around - span); d <= Math.min(maxPx, around + span); d++) {
+    // Row y of the frame shows row y - d of the anchor.
+    const y0 = Math.max(0, d);
+    const y1 = Math.min(height, height + d);
+    if (y1 - y0 < height / 2) continue;
+    let sum = 0;
+    for (let y = y0; y < y1; y++) sum += Math.abs(cur[y] - anchor[y - d]);
+    const score = sum / (y1 - y0);
+    if (score < bestScore || (score === bestScore && Math.abs(d) < Math.abs(best))) {
+      best = d;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/**
+ * A full-size frame (`width` x `height`) moved back up by `drift` rows (row y is the
+ * frame's row y + drift; rows from beyond its edge repeat the edge row), then reduced to a
+ * quarter of the height, each value the mean of 4 rows: as the sideways pass decodes it.
+ */
+export function undriftQuarter(frame: Uint8Array, width: number, height: number, drift: number): Uint8Array {
+  const out = new Uint8Array(width * (height / 4));
+  const row = (y: number) => Math.max(0, Math.min(height - 1, y + drift)) * width;
+  for (let q = 0; q < height / 4; q++) {
+    const r0 = row(4 * q);
+    const r1 = row(4 * q + 1);
+    const r2 = row(4 * q + 2);
+    const r3 = row(4 * q + 3);
+    const o = q * width;
+    for (let x = 0; x < width; x++) out[o + x] = (frame[r0 + x] + frame[r1 + x] + frame[r2 + x] + frame[r3 + x] + 2) >> 2;
+  }
+  return out;
 }

@@ -59,6 +59,8 @@ export function segmentPxFor(episode: MotionEpisode): number {
  */
 export function carryFrom(box: Box, episode: MotionEpisode, frame: number, marginPx: number): MovingPiece[] {
   if (episode.axis === 'x') return carryFrom(transposeBox(box), vertical(episode), frame, marginPx).map(transposePiece);
+  // Content that drifted across the motion: the box as wide again as it drifted, each side.
+  const cross = episode.crossPx ?? 0;
   const k0 = Math.max(-1, Math.min(episode.offsets.length - 1, frame - episode.since));
   const base = k0 < 0 ? 0 : episode.offsets[k0];
   const top = episode.box.y;
@@ -66,7 +68,7 @@ export function carryFrom(box: Box, episode: MotionEpisode, frame: number, margi
   const out: MovingPiece[] = [];
   let run: { from: number; y: number; path: number[] } | undefined;
   const close = () => {
-    if (run) out.push({ from: run.from, to: run.from + run.path.length - 1, box: { x: box.x, y: run.y - marginPx, w: box.w, h: box.h + 2 * marginPx }, path: run.path });
+    if (run) out.push({ from: run.from, to: run.from + run.path.length - 1, box: { x: box.x - cross, y: run.y - marginPx, w: box.w + 2 * cross, h: box.h + 2 * marginPx }, path: run.path });
     run = undefined;
   };
   for (let k = 0; k < episode.offsets.length; k++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimateDimming, estimateShift, fitDimming, MotionFollower, transposed, transposeValues, type MotionEpisode } from '../../src/pipeline/motion.js';
+import { estimateDimming, estimateDrift, estimateShift, fitDimming, MotionFollower, rowProfile, transposed, transposeValues, undriftQuarter, type MotionEpisode } from '../../src/pipeline/motion.js';
 import { asSegments, carryFrom, readOnTheWay, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../../src/plan/plan.js';
 import { fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
@@ -130,6 +130,44 @@ describe('sideways motion', () => {
   });
 });
 
+describe('a sideways move that drifts up or down', () => {
+  // A sheet 200 values wide and 400 rows high at full size; frames show 160 rows of it from `top`, moved left by `left`.
+  const sheet = (() => {
+    const w = 200;
+    const out = new Uint8Array(w * 400).fill(235);
+    let s = 3;
+    const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let y = 0; y < 400; y++) {
+      if (y % 20 === 19) out.fill(180, y * w, (y + 1) * w); // the grid's rules
+      else if (y % 20 >= 6 && y % 20 < 15) for (let x = 0; x < w; x++) if (rnd() < 0.3) out[y * w + x] = Math.round(30 + rnd() * 60);
+    }
+    return out;
+  })();
+  const W2 = 120;
+  const frame = (top: number, left: number) => {
+    const out = new Uint8Array(W2 * 160);
+    for (let y = 0; y < 160; y++) out.set(sheet.subarray((top + y) * 200 + left, (top + y) * 200 + left + W2), y * W2);
+    return out;
+  };
+
+  it('measures the drift by the rows\' ink while the content slides sideways', () => {
+    const anchor = rowProfile(frame(100, 0), W2, 160);
+    // Content moved up by 7 rows (the view went down) and left by 30.
+    expect(estimateDrift(anchor, rowProfile(frame(107, 30), W2, 160), 0, 12, 48)).toBe(-7);
+    expect(estimateDrift(anchor, rowProfile(frame(95, 50), W2, 160), -3, 12, 48)).toBe(5);
+  });
+
+  it('takes the drift off before reducing, so the follower sees a move along one axis only', () => {
+    const moved = frame(107, 30);
+    const back = undriftQuarter(moved, W2, 160, -7);
+    // Row y of the result is the frame's row y - 7: the anchor's row y, moved left by 30.
+    const expected = undriftQuarter(frame(100, 30), W2, 160, 0);
+    let same = 0;
+    for (let i = W2 * 2; i < back.length; i++) if (back[i] === expected[i]) same++;
+    expect(same / (back.length - W2 * 2)).toBe(1);
+  });
+});
+
 describe('MotionFollower', () => {
   const p = page(800);
 
@@ -228,6 +266,13 @@ function episode(over: Partial<MotionEpisode> = {}): MotionEpisode {
 }
 
 describe('moving masks', () => {
+  it('are as much wider across as the content drifted across the motion', () => {
+    const plain = carryFrom({ x: 100, y: 150, w: 80, h: 20 }, episode(), 49, 2);
+    const drifted = carryFrom({ x: 100, y: 150, w: 80, h: 20 }, episode({ crossPx: 13 }), 49, 2);
+    expect(drifted.length).toBe(plain.length);
+    drifted.forEach((d, i) => expect(d).toEqual({ ...plain[i], box: { ...plain[i].box, x: 87, w: 106 } }));
+  });
+
   const options = { segmentPx: 40, marginPx: 4 };
 
   it('carries a box read before the scroll up with the content, to the pixel on every frame it is in the region', () => {
