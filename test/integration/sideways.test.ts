@@ -1,45 +1,20 @@
 /**
  * A wide sheet scrolled sideways (and a little down) in Chromium, with a pointer that never
- * stops: the page is the browser bench's, rendered small. Moved across and down at once,
- * the drift is measured and taken off, and the masks are as much taller. Sideways motion is followed as
+ * stops: the page is the browser bench's, rendered small. Sideways motion is followed as
  * vertical motion is: masks move with the cells, text at the border where the sheet stops
  * was read on the way. So nothing may be exposed, and the text is not masked whole while the
  * sheet moves: the share masked stays far under the share of text shown while it moves.
+ * Moved across and down at once, the drift is measured and taken off, and the masks that
+ * move with the cells are as much taller.
  */
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, renderBrowserScenario } from '../../bench/browser/render.js';
-import { measureExposure } from '../../src/synth/exposure.js';
-import { tempDir, veil } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { browserScenes } from '../browser-scenes.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-let browser: Browser;
-
-beforeAll(async () => {
-  ({ dir, cleanup } = await tempDir('veil-sideways-'));
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await cleanup();
-});
+const scenes = browserScenes('veil-sideways-');
 
 describe('a sheet scrolled sideways', () => {
   it('exposes nothing, and leaves the text clear while the sheet is still', async () => {
-    const input = join(dir, 'sheet.mp4');
-    const output = join(dir, 'sheet.out.mp4');
-    const seconds = 5;
-    const truth = await renderBrowserScenario(
-      browser,
-      { name: 'sheet', page: 'sheet-sideways', width: 1280, height: 720, fps: 10, seconds, seed: 7, theme: 'light', font: 'dejavu', textPx: 13 },
-      input,
-    );
-    const result = await veil(['redact', input, '--out', output, '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
-    const r = await measureExposure(input, output, truth);
+    const { truth, exposure: r } = await scenes.redact({ name: 'sheet', page: 'sheet-sideways', width: 1280, height: 720, fps: 10, seconds: 5, seed: 7, theme: 'light', font: 'dejavu', textPx: 13 });
     expect(r.piiItemFrames).toBeGreaterThan(1000);
     expect(r.exposedItemFrames).toBe(0);
     // The text item-frames shown while the sheet moves, or within half a second of a move
@@ -61,21 +36,12 @@ describe('a sheet scrolled sideways', () => {
   }, 300_000);
 
   it('moved across and 19 px down, then across and back up: exposes nothing, and is followed, not masked whole', async () => {
-    const input = join(dir, 'drift.mp4');
-    const output = join(dir, 'drift.out.mp4');
     // Seed 22: at 0.6 s 385 px across and 19 px down, at 3.2 s 697 px across and 19 px up.
-    const truth = await renderBrowserScenario(
-      browser,
-      { name: 'drift', page: 'sheet-sideways', width: 1280, height: 720, fps: 10, seconds: 5, seed: 22, theme: 'light', font: 'dejavu', textPx: 13 },
-      input,
-    );
+    const { truth, exposure: r } = await scenes.redact({ name: 'drift', page: 'sheet-sideways', width: 1280, height: 720, fps: 10, seconds: 5, seed: 22, theme: 'light', font: 'dejavu', textPx: 13 });
     const boxes = truth.frameBoxes!;
     const rows = (n: number) => new Set(boxes[n].map(([, , y]) => y));
     // The content did move down and up, not only across.
     expect([...rows(20)].some((y) => !rows(0).has(y))).toBe(true);
-    const result = await veil(['redact', input, '--out', output, '--quiet']);
-    expect(result.code, result.stderr).toBe(0);
-    const r = await measureExposure(input, output, truth);
     expect(r.piiItemFrames).toBeGreaterThan(1000);
     // Followed as a sideways move only, masks stayed at their height: IBANs cut by the left
     // border showed after the second move.
