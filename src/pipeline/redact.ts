@@ -224,14 +224,17 @@ export function maskPieces(
       // A change at the border brings a new read of the band, which finds the cut again.
       const alive = e.side ? { ...e.box, x: e.side === 'left' ? e.box.x : e.box.x + e.box.w - 1, w: 1 } : e.box;
       const strip: MaskPiece = { kind: 'changing', ...r.window.span(alive, last), box: e.box, types: [], detectors: ['edge'], confidence: 1, fill: e.fill, values: [] };
-      const along = (m: MotionEpisode) => (e.side ? m.axis === 'x' : m.axis !== 'x') && centreIn(e.box, m.box);
+      const along = (m: MotionEpisode) => e.side ? m.axis === 'x' : m.axis !== 'x';
       // Scrolls that brought what the strip covers (read where one stopped, or later with
-      // nothing changed since), and scrolls that took it on from here.
-      const brought = episodes.filter((m) => along(m) && (r.motion?.includes(m) || (!r.motion && !r.carry && broughtBy(m, strip.from, r.frame))));
-      const took = episodes.filter((m) => along(m) && m.since > r.frame && m.since <= strip.to + 1 && strip.to <= m.until);
-      // Text at the border where a scroll stopped had passed in view on the way: read whole
-      // there, and masked where it stopped if it was PII (see `stays`), it is no unread cut.
-      if (brought.some((m) => readOnTheWay(m, edgePxFor(analysis.height, m.axis), e.box))) continue;
+      // nothing changed since), and scrolls that took it on from here; either way, a scroll
+      // across the cut (a sheet with cells cut at its left border scrolled down) moves the
+      // cut text along the border.
+      const brought = episodes.filter((m) => centreIn(e.box, m.box) && (r.motion?.includes(m) || (!r.motion && !r.carry && broughtBy(m, strip.from, r.frame))));
+      const took = episodes.filter((m) => centreIn(e.box, m.box) && m.since > r.frame && m.since <= strip.to + 1 && strip.to <= m.until);
+      // Text at the border where a scroll along the cut stopped had passed in view on the
+      // way: read whole there, and masked where it stopped if it was PII (see `stays`), it is
+      // no unread cut.
+      if (brought.some((m) => along(m) && readOnTheWay(m, edgePxFor(analysis.height, m.axis), e.box))) continue;
       // Otherwise what was cut there is unread content, wider than a scroll's unread edge may
       // be: along the scroll that brought it or took it on, its strip moves with it, and
       // where the box lies in the region the moving strip covers the scroll's frames.

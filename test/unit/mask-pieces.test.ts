@@ -84,6 +84,24 @@ describe("text cut by the frame's side", () => {
   });
 });
 
+describe('cells cut by the left border of a sheet scrolled down', () => {
+  it('are masked moving up with the rows over the scroll, not only before and after it', () => {
+    // Read at frame 5, the cut cell's strip stays until the border changes at frame 10,
+    // when the sheet moves up 3 px a frame until frame 14.
+    const strip = { x: 0, y: 600, w: 48, h: 16 };
+    const span = (b: { x: number }) => (b.x === 0 ? { from: 0, to: 9 } : { from: 0, to: 99 });
+    const read: ReadEvent = { frame: 5, box: { x: 0, y: 0, w: 1280, h: 720 }, lines: [], window: { span }, edges: [{ box: strip, fill: 250, side: 'left' }] };
+    const scroll: MotionEpisode = { since: 10, until: 14, offsets: [3, 6, 9, 11, 11], box: { x: 0, y: 0, w: 1280, h: 720 }, unexplained: [], fill: 250, settled: true };
+    const result: AnalyseResult = { reads: [read], changing: [], motion: [scroll], frameCount: 100, height: 720, ocrCount: 1, ocrPixels: 0 };
+    const edges = maskPieces(result, DEFAULT_DETECT_OPTIONS).filter((p) => p.detectors.includes('edge'));
+    expect(edges.find((p) => !p.motion)).toMatchObject({ from: 0, to: 9, box: strip });
+    const moving = edges.find((p) => p.motion)!;
+    expect(moving).toMatchObject({ from: 10, to: 14, path: [0, -3, -6, -8, -8] });
+    expect(moving.box.y).toBeLessThanOrEqual(600 - 3);
+    expect(moving.box.y + moving.box.h).toBeGreaterThanOrEqual(616 - 3);
+  });
+});
+
 describe('a sheet scrolled sideways to the left by 300 px over frames 10..20', () => {
   const offsets = [0, 10, 40, 90, 150, 210, 255, 282, 295, 299, 300];
   // The sheet reaches the frame's left and right borders.
