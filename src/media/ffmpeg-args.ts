@@ -128,20 +128,23 @@ export function seekThumbnailJob(path: string, info: VideoInfo, frame: number, w
  * the region's content moved (vertical moves stay exact to the pixel).
  */
 export function regionRowsJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
-  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w / 4}:${box.h}:flags=area,format=gray`;
+  return regionJob(path, info, box, first, count, `scale=${box.w / 4}:${box.h}:flags=area,`);
+}
+
+/** The luma of `box` over `count` frames from `first`, through `scale` (a filter and a comma, or nothing), as grey. */
+function regionJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number, scale: string): FfmpegJob {
+  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},${scale}format=gray`;
   return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
 }
 
 /** As regionRowsJob, for sideways motion: full width, each value the mean of 4 pixels of one column. */
 export function regionColumnsJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
-  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},scale=${box.w}:${box.h / 4}:flags=area,format=gray`;
-  return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
+  return regionJob(path, info, box, first, count, `scale=${box.w}:${box.h / 4}:flags=area,`);
 }
 
 /** As regionRowsJob, at full size: for sideways motion that also drifts a little up or down. */
 export function regionFullJob(path: string, info: VideoInfo, box: { x: number; y: number; w: number; h: number }, first: number, count: number): FfmpegJob {
-  const filter = `extractplanes=y,crop=${box.w}:${box.h}:${box.x}:${box.y},format=gray`;
-  return rawFramesJob(path, info, ['-vf', filter], ['-frames:v', String(count)], seekTo(info, first));
+  return regionJob(path, info, box, first, count, '');
 }
 
 /** Decodes the sampled frames as 8-bit grey, full size, one raw frame after another on stdout. */

@@ -217,12 +217,9 @@ export class ChangeTracker {
   /**
    * Feeds frame `n` (reduced, `cols` x `rows` cells, row stride `stride`). Returns the
    * regions that settled on this frame and must be read now, and the changing spans
-   * they close.
-   */
-  /**
-   * Frame `n`'s cells. On the `last` frame of the video every region counts as settled:
-   * nothing changes after it, so what it shows is read there (a terminal that scrolled on
-   * its last frame was masked whole on it).
+   * they close. On the `last` frame of the video every region counts as settled: nothing
+   * changes after it, so what it shows is read there (a terminal that scrolled on its last
+   * frame was masked whole on it).
    */
   update(n: number, cells: Uint8Array, stride: number, last = false): { reads: ReadRequest[]; changing: ChangingSpan[] } {
     const { cols, rows, tilesX } = this;

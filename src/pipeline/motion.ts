@@ -278,7 +278,7 @@ function testShift(anchor: Uint8Array, cur: Uint8Array, width: number, height: n
 const MIN_DIM_GAIN = 0.2;
 
 export interface Dimming {
-  /** cur ≈ gain * anchor + offset over the region, fitted on the values it explains. */
+  /** cur ≈ gain * anchor + offset over the region (see fitDimming). */
   gain: number;
   offset: number;
 }

@@ -143,6 +143,7 @@ export function maskPieces(
         const settle = episode.settled ? settledBy.get(episode) : undefined;
         if (!rest || !settle) return;
         const moved = clipTo(movedAlong(rest.box, rest.axis, rest.path?.[rest.path.length - 1] ?? 0), episode.box);
+        // An episode that never moved was followed as a dimming in place (see MotionFollower).
         const box = moved && (episode.offsets.every((o) => o === 0) ? shownAt(moved, episode) : moved);
         if (!box) return;
         const span = settle.window.span(box, last);
@@ -273,7 +274,6 @@ function headless(d: { value: string; box: Box }): Box {
 const CARRY_MARGIN_PX = 4;
 const carryOptions = (e: MotionEpisode) => ({ segmentPx: segmentPxFor(e), marginPx: CARRY_MARGIN_PX });
 
-/** The part of `box` inside `region`, if any. */
 /**
  * Of a box in a region dimmed in place, the columns that still show it where the dimming
  * stopped: a column every row of which lies under tiles the dimming did not explain (the
@@ -301,6 +301,7 @@ export function shownAt(box: Box, episode: Pick<MotionEpisode, 'until' | 'unexpl
   return { ...box, x: from, w: Math.min(box.x + box.w, x1 + 1 + TILE) - from };
 }
 
+/** The part of `box` inside `region`, if any. */
 function clipTo(box: Box, region: Box): Box | undefined {
   const x0 = Math.max(box.x, region.x);
   const y0 = Math.max(box.y, region.y);
