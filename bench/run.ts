@@ -8,6 +8,7 @@
  *                    [--long: adds a 10-minute synthetic recording and a 3-minute browser session]
  *                    [--no-score: skip exposure scoring, for speed and memory alone]
  *                    [--naive: also run the naive analysis (whole frames OCR'd every 0.5 s)]
+ *                    [--oracle-only: only `veil verify` on each scenario's oracle, no redaction]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -133,11 +134,13 @@ async function main() {
       long: { type: 'boolean' },
       'no-score': { type: 'boolean' },
       'no-oracle': { type: 'boolean' },
+      'oracle-only': { type: 'boolean' },
       naive: { type: 'boolean' },
       corpus: { type: 'string' },
     },
   });
   const corpus = values.corpus ?? 'all';
+  if (values['oracle-only'] && values['no-oracle']) throw new Error('--oracle-only and --no-oracle exclude each other');
   if (!['synthetic', 'browser', 'all'].includes(corpus)) throw new Error(`--corpus is synthetic, browser or all (got ${corpus})`);
   const seconds = Number(values.seconds ?? 10);
   const only = values.only?.split(',');
@@ -146,7 +149,7 @@ async function main() {
   const config = parseConfig({});
   const rows: Array<Record<string, unknown>> = [];
   let leakCount = 0;
-  let oracleFindings = 0;
+  const oracleFindings: Array<[string, number]> = [];
   const scenarios = [
     ...(corpus === 'browser' ? [] : benchScenarios(seconds, values.long)),
     ...(corpus === 'synthetic' ? [] : browserScenarios(seconds, values.long)),
@@ -174,10 +177,27 @@ async function main() {
     const scene = s.browser ?? s.scene!();
     const tag = createHash('sha256').update(s.browser ? pageHtml(s.browser) + JSON.stringify(s.browser) : JSON.stringify(scene)).digest('hex').slice(0, 10);
     const input = join(dir, `${s.name}-${tag}.mp4`);
-    if (!existsSync(`${input}.truth.json`)) {
+    if (!values['oracle-only'] && !existsSync(`${input}.truth.json`)) {
       process.stderr.write(`${s.browser ? 'rendering' : 'drawing'} ${s.name}...\n`);
       await draw(s, input, false);
     }
+    if (!values['oracle-only']) await redactScenario(s, input);
+    if (!values['no-oracle']) {
+      // The same scene drawn with its personal data left out, as a perfect redaction would
+      // show it: verification must find nothing in it (a finding is a false alarm).
+      const oracle = join(dir, `${s.name}-${tag}.oracle.mp4`);
+      if (!existsSync(oracle)) {
+        process.stderr.write(`${s.browser ? 'rendering' : 'drawing'} the oracle of ${s.name}...\n`);
+        await draw(s, oracle, true);
+      }
+      const check = await runVerify(oracle);
+      process.stderr.write(`  ${s.name}: veil verify on the oracle: ${check} findings\n`);
+      for (const row of rows.filter((r) => r.scenario === s.name)) row.oracleFindings = check;
+      oracleFindings.push([s.name, check]);
+    }
+  }
+  /** Redacts the scenario's input and scores the result into `rows`. */
+  async function redactScenario(s: BenchScenario, input: string) {
     const truth = await readTruth(input);
     const plainOut = join(dir, `${s.name}.plain.mp4`);
     const redacted = join(dir, `${s.name}.redacted.mp4`);
@@ -218,6 +238,7 @@ async function main() {
         leaks: leaks.length,
         reads: veil.summary.reads,
         tracks: veil.summary.tracks,
+        stageSeconds: veil.summary.stageSeconds,
         // Which truth items were exposed or over-masked, by id (never their text): where to look.
         exposedItems: 'exposedItems' in exposure ? exposure.exposedItems : {},
         mostMaskedText: 'maskedTextItems' in exposure
@@ -226,17 +247,8 @@ async function main() {
       };
       rows.push(row);
       process.stderr.write(
-        `  ${row.scenario}: exposed ${row.exposedItemFrames} of ${row.piiItemFrames}, overmask ${row.overMaskedPct.toFixed(1)}%, ${row.ratio.toFixed(2)}x, ${row.peakMiB.toFixed(0)} MiB${row.failed ? ', FAILED' : row.refused ? ', REFUSED' : ''}\n`,
+        `  ${row.scenario}: exposed ${row.exposedItemFrames} of ${row.piiItemFrames}, overmask ${row.overMaskedPct.toFixed(1)}%, ${row.ratio.toFixed(2)}x, ${row.peakMiB.toFixed(0)} MiB${row.failed ? ', FAILED' : row.refused ? ', REFUSED' : ''}${row.stageSeconds ? ` (${Object.entries(row.stageSeconds as Record<string, number>).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ')} s; transcode ${plainSec.toFixed(1)} s)` : ''}\n`,
       );
-    }
-    if (!values['no-oracle']) {
-      // The same scene drawn with its personal data left out, as a perfect redaction would
-      // show it: verification must find nothing in it (a finding is a false alarm).
-      const oracle = join(dir, `${s.name}-${tag}.oracle.mp4`);
-      if (!existsSync(oracle)) await draw(s, oracle, true);
-      const check = await runVerify(oracle);
-      for (const row of rows.filter((r) => r.scenario === s.name)) row.oracleFindings = check;
-      oracleFindings += check;
     }
     if (!values.keep) await rm(plainOut, { force: true });
   }
@@ -265,11 +277,21 @@ async function main() {
   total('synthetic corpus', (r) => !String(r.scenario).startsWith('web-'));
   total('browser corpus, pages with PII', (r) => String(r.scenario).startsWith('web-') && r.kind !== 'benign');
   total('browser corpus, benign screen', (r) => r.kind === 'benign');
-  await writeFile(join(dir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
+  if (rows.length) await writeFile(join(dir, 'results.json'), `${JSON.stringify({ date: new Date().toISOString(), seconds, rows }, null, 2)}\n`);
   console.log(`\nexposed: PII item-frames whose ink is mostly unchanged in the output (goal 0).`);
   console.log(`overmask: non-PII text item-frames masked. ratio: veil wall time / plain libx264 veryfast transcode.`);
+  // Where veil's time went, per stage, as seconds and as multiples of the plain transcode.
+  for (const r of rows) {
+    const stages = r.stageSeconds as Record<string, number> | undefined;
+    if (!stages) continue;
+    const parts = Object.entries(stages).map(([k, v]) => `${k} ${v.toFixed(1)} s (${(v / (r.transcodeSec as number)).toFixed(2)}x)`);
+    console.log(`stages of ${r.scenario}: ${parts.join(', ')}`);
+  }
   console.log(`results: ${join(dir, 'results.json')}`);
-  if (!values['no-oracle']) console.log(`veil verify on the oracle of each scenario (its PII left out): ${oracleFindings} findings in all (goal 0)${rows.filter((r) => r.oracleFindings).map((r) => `; ${r.scenario} ${r.oracleFindings}`).join('')}`);
+  if (!values['no-oracle']) {
+    const all = oracleFindings.reduce((a, [, n]) => a + n, 0);
+    console.log(`veil verify on the oracle of each of ${oracleFindings.length} scenarios (its PII left out): ${all} findings in all (goal 0)${oracleFindings.filter(([, n]) => n).map(([name, n]) => `; ${name} ${n}`).join('')}`);
+  }
   const refused = rows.filter((r) => r.refused).length;
   console.log(`refused (exit 3, nothing written) or failed: ${refused} of ${rows.length}; raw values found outside the videos: ${leakCount}`);
   if (leakCount) throw new Error(`${leakCount} raw values found in manifests or logs`);

@@ -155,6 +155,7 @@ function summary(result: RedactResult) {
     reads: m.analysis.reads,
     changingTracks: m.summary.changingTracks,
     seconds: m.analysis.seconds,
+    stageSeconds: m.analysis.stageSeconds,
   };
 }
 
