@@ -58,11 +58,13 @@ veil redact
   --quiet                 print nothing on success
 
 veil verify <video>
-  Spot-checks any video: OCRs sampled frames whole and looks for PII with the same
-  detector. Prints each finding (type, time, box, masked value only) and exits 3 if there
-  is any. Every redaction runs this check on its own output before writing it.
+  Spot-checks any video: OCRs sampled frames and looks for PII with the same detector.
+  Prints each finding (type, time, box, masked value only) and exits 3 if there is any.
+  Every redaction runs this check on its own output before writing it. The first frame
+  is read whole, each later one only where it differs from what was read before.
 
   --every <s>             one frame every s seconds (default 2)
+  --whole-frames          read every sampled frame whole (slower)
   --sample <n>            n frames drawn at random instead, reproducibly with --seed <k>
   --report <file.json>    write the frames checked and the findings as JSON
   --sheet <file.png>      write a contact sheet of the frames checked (findings in red)
@@ -265,6 +267,7 @@ async function runVerify(argv: string[]): Promise<number> {
       config: { type: 'string' },
       workers: { type: 'string' },
       json: { type: 'boolean' },
+      'whole-frames': { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new BadInputError('veil verify takes exactly one video (see veil --help)');
@@ -292,6 +295,8 @@ async function runVerify(argv: string[]): Promise<number> {
       detect: { ...detect, entities: config.verification.entities ?? detect.entities },
       upscale: { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale },
       workers,
+      wholeFrames: values['whole-frames'],
+      changeThreshold: config.analysis.changeThreshold,
       signal,
       onFrame: values.sheet ? async (frame, found) => void tiles.push(await sheetTile(frame, found, 320)) : undefined,
     });

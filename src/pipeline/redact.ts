@@ -525,6 +525,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
         detect: verifyDetect,
         upscale,
         workers,
+        changeThreshold: config.analysis.changeThreshold,
         signal,
         onProgress: (d, t) => report('verify', d / t),
       });

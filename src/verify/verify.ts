@@ -1,7 +1,9 @@
 /**
- * Verification: decode chosen frames of a (redacted) video, OCR them whole and run the
- * same detector. Any finding means PII is still readable. Findings carry a masked form of
- * the value; the raw value stays in memory for a re-redaction and is never written.
+ * Verification: decode chosen frames of a (redacted) video, OCR them and run the same
+ * detector. The first frame is read whole; each later one where it differs from what was
+ * read before (bands across the frame), unless whole frames are asked for. Any finding
+ * means PII is still readable. Findings carry a masked form of the value; the raw value
+ * stays in memory for a re-redaction and is never written.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,7 +14,8 @@ import { seekFrameJob, selectedFramesJob, selectFramesFilter } from '../media/ff
 import { streamFfmpeg } from '../media/ffmpeg.js';
 import { readGreyFrames, type GreyFrame } from '../media/frames.js';
 import type { VideoInfo } from '../media/video-info.js';
-import type { OcrEngine } from '../ocr/types.js';
+import type { GreyImage, OcrEngine, OcrLine } from '../ocr/types.js';
+import { quietRow } from '../pipeline/image.js';
 import { recognizeReadable, type UpscaleOptions } from '../ocr/upscale.js';
 import { detectLines, type DetectOptions } from '../pii/detect.js';
 import type { Box, PiiType } from '../pii/types.js';
@@ -38,13 +41,21 @@ export interface VerifyOptions {
   detect: DetectOptions;
   upscale: UpscaleOptions;
   workers: number;
+  /**
+   * Each frame OCR'd whole. Otherwise a frame is OCR'd only in the bands where it differs
+   * (by more than `changeThreshold` in some 4x4 mean) from the pixels last OCR'd there: the
+   * rest was read already, on the same pixels.
+   */
+  wholeFrames?: boolean;
+  /** Grey levels a 4x4 mean must move by to count as a change (default 10). */
+  changeThreshold?: number;
   signal?: AbortSignal;
   /** Called with each decoded frame (for contact sheets) before it is released. */
   onFrame?: (frame: GreyFrame, findings: RawFinding[]) => void | Promise<void>;
   onProgress?: (done: number, total: number) => void;
 }
 
-/** OCRs the listed frames of `path` whole and returns every PII finding on them. */
+/** OCRs the listed frames of `path` (see VerifyOptions.wholeFrames) and returns every PII finding on them. */
 export async function findPiiInFrames(
   path: string,
   info: VideoInfo,
@@ -57,13 +68,28 @@ export async function findPiiInFrames(
   const jobs: Array<Promise<RawFinding[]>> = [];
   const inFlight = new Set<Promise<unknown>>();
   let done = 0;
+  /** What was OCR'd, pixel by pixel: the last frame's pixels in every band read so far. */
+  let seen: Buffer | undefined;
   const decoding = decodeFrames(path, info, wanted, options.signal);
   try {
     let count = 0;
     for await (const frame of decoding.frames) {
       count++;
+      const bands = options.wholeFrames || !seen
+        ? [{ x: 0, y: 0, w: frame.width, h: frame.height }]
+        : changedBands(frame, { width: frame.width, height: frame.height, data: seen }, options.changeThreshold ?? 10);
+      seen ??= Buffer.alloc(frame.data.length);
+      for (const b of bands) seen.set(frame.data.subarray(b.y * frame.width, (b.y + b.h) * frame.width), b.y * frame.width);
       const job = (async () => {
-        const { lines } = await recognizeReadable(ocr, frame, options.upscale);
+        const lines = (
+          await Promise.all(
+            bands.map(async (b) => {
+              const band = b.h === frame.height ? frame : { width: frame.width, height: b.h, data: frame.data.subarray(b.y * frame.width, (b.y + b.h) * frame.width) };
+              const found = await recognizeReadable(ocr, band, options.upscale);
+              return found.lines.map((l) => shiftLine(l, b.y));
+            }),
+          )
+        ).flat();
         const findings = detectLines(lines, options.detect).map((d) => ({
           frame: frame.index,
           timeSec: Math.round((frame.index / info.fps) * 1000) / 1000,
@@ -93,6 +119,72 @@ export async function findPiiInFrames(
     await decoding.cleanup();
   }
   return (await Promise.all(jobs)).flat();
+}
+
+const shiftLine = (line: OcrLine, dy: number): OcrLine =>
+  dy === 0
+    ? line
+    : { ...line, box: { ...line.box, y: line.box.y + dy }, words: line.words.map((w) => ({ ...w, box: { ...w.box, y: w.box.y + dy } })) };
+
+/** Tiles of 16 px, of 4x4 cells: a tile changed when the mean of one of its cells moved by more than the threshold. */
+const TILE = 16;
+const CELL = 4;
+/** Rows of context kept above and below the rows that changed, before widening to rows with no ink. */
+const CONTEXT_PX = 2 * TILE;
+/** How far a band's edge moves out to find a row with no ink (a line cut in half reads as garbage). */
+const QUIET_SEARCH_PX = 48;
+
+/**
+ * Pure: the bands across `frame` (full width) where it differs from `seen`: the tile rows
+ * with a changed tile, joined when close, widened by two tile rows of context and then out
+ * to the nearest rows with no ink so no line is cut. Empty when nothing changed.
+ */
+export function changedBands(frame: GreyImage, seen: GreyImage, threshold: number): Box[] {
+  const { width, height } = frame;
+  const cellsX = Math.floor(width / CELL);
+  const rowsChanged: boolean[] = new Array(Math.ceil(height / TILE)).fill(false);
+  const sums = new Int32Array(cellsX);
+  for (let cy = 0; cy * CELL < height; cy++) {
+    const y0 = cy * CELL;
+    const y1 = Math.min(height, y0 + CELL);
+    sums.fill(0);
+    for (let y = y0; y < y1; y++) {
+      const row = y * width;
+      for (let x = 0; x < cellsX * CELL; x++) sums[(x / CELL) | 0] += frame.data[row + x] - seen.data[row + x];
+    }
+    const area = (y1 - y0) * CELL;
+    for (let c = 0; c < cellsX; c++) {
+      if (Math.abs(sums[c]) > threshold * area) {
+        rowsChanged[(y0 / TILE) | 0] = true;
+        break;
+      }
+    }
+    // The columns past the last whole cell, compared pixel by pixel.
+    for (let y = y0; y < y1 && !rowsChanged[(y0 / TILE) | 0]; y++) {
+      for (let x = cellsX * CELL; x < width; x++) {
+        if (Math.abs(frame.data[y * width + x] - seen.data[y * width + x]) > threshold) rowsChanged[(y0 / TILE) | 0] = true;
+      }
+    }
+  }
+  const bands: Box[] = [];
+  for (let ty = 0; ty < rowsChanged.length; ty++) {
+    if (!rowsChanged[ty]) continue;
+    let end = ty;
+    while (end + 1 < rowsChanged.length && rowsChanged[end + 1]) end++;
+    let top = Math.max(0, ty * TILE - CONTEXT_PX);
+    let bottom = Math.min(height, (end + 1) * TILE + CONTEXT_PX);
+    for (let y = top; y > Math.max(0, top - QUIET_SEARCH_PX) && !quietRow(frame, y, 0, width); y--) top = y - 1;
+    for (let y = bottom - 1; y < Math.min(height - 1, bottom - 1 + QUIET_SEARCH_PX) && !quietRow(frame, y, 0, width); y++) bottom = y + 2;
+    const last = bands[bands.length - 1];
+    if (last && top <= last.y + last.h) {
+      const y = Math.min(last.y, top);
+      last.h = Math.max(last.y + last.h, bottom) - y;
+      last.y = y;
+    }
+    else bands.push({ x: 0, y: top, w: width, h: bottom - top });
+    ty = end;
+  }
+  return bands;
 }
 
 /**

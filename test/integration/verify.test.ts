@@ -3,11 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { ManifestSchema } from '../../src/manifest.js';
-import { PII_TYPES } from '../../src/pii/types.js';
+import { PII_TYPES, type Box } from '../../src/pii/types.js';
 import { redactVideo } from '../../src/pipeline/redact.js';
 import { measureExposure } from '../../src/synth/exposure.js';
 import { writeScene } from '../../src/synth/render.js';
-import { profileScene } from '../../src/synth/scenarios.js';
+import { probeVideo } from '../../src/media/probe.js';
+import { createTesseractEngine } from '../../src/ocr/tesseract.js';
+import type { OcrEngine } from '../../src/ocr/types.js';
+import { detectOptions } from '../../src/pipeline/redact.js';
+import { chatScene, profileScene } from '../../src/synth/scenarios.js';
+import { findPiiInFrames, sampleFrames } from '../../src/verify/verify.js';
 import type { GroundTruth } from '../../src/synth/scene.js';
 import { SMALL, tempDir, veil } from '../helpers.js';
 
@@ -80,5 +85,44 @@ describe('veil verify', () => {
     const a = await veil(['verify', out, '--sample', '3', '--seed', '7', '--json']);
     expect(a.code).toBe(0);
     expect(JSON.parse(a.stdout)).toMatchObject({ ok: true, framesChecked: 3, findings: [] });
+  });
+});
+
+describe('verification reading only what changed', () => {
+  it('finds every value a whole-frame reading finds, on a chat whose messages arrive, reading less', async () => {
+    const chat = join(dir, 'chat.mp4');
+    const chatTruth = await writeScene(chatScene({ ...SMALL, seconds: 4 }), chat);
+    const config = parseConfig({});
+    const info = await probeVideo(chat, config);
+    const frames = sampleFrames(info, { everySec: 0.25 });
+    const tesseract = await createTesseractEngine({ workers: 2 });
+    let pixels = 0;
+    const counting: OcrEngine = {
+      recognize: (image) => {
+        pixels += image.width * image.height;
+        return tesseract.recognize(image);
+      },
+      close: () => tesseract.close(),
+    };
+    const options = { detect: detectOptions(config), upscale: { minTextHeight: 14, maxScale: 3 }, workers: 2, changeThreshold: 10 };
+    try {
+      const whole = await findPiiInFrames(chat, info, frames, counting, { ...options, wholeFrames: true });
+      const wholePixels = pixels;
+      pixels = 0;
+      const changed = await findPiiInFrames(chat, info, frames, counting, options);
+      // Every value found reading whole frames is found reading changes, where and when it
+      // first showed (OCR may spell it differently in a band than in the whole frame).
+      const firsts = (found: typeof whole) =>
+        found.filter((f) => !found.some((g) => g.frame < f.frame && g.type === f.type && overlap(g.box, f.box)));
+      const overlap = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+      expect(firsts(whole).length).toBeGreaterThanOrEqual(3);
+      for (const f of firsts(whole)) {
+        expect(changed.some((g) => g.frame === f.frame && g.type === f.type && overlap(g.box, f.box)), `${f.type} at frame ${f.frame}`).toBe(true);
+      }
+      expect(pixels).toBeLessThan(0.5 * wholePixels);
+      expect(chatTruth.items.some((i) => i.kind === 'pii')).toBe(true);
+    } finally {
+      await counting.close();
+    }
   });
 });

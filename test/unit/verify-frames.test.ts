@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleFrames, verificationFrames } from '../../src/verify/verify.js';
+import { changedBands, sampleFrames, verificationFrames } from '../../src/verify/verify.js';
 
 describe('verificationFrames', () => {
   it('takes track bounds and midpoints between reads, never a frame the analysis read', () => {
@@ -22,5 +22,58 @@ describe('sampleFrames', () => {
     expect(a).toHaveLength(5);
     expect(sampleFrames(info, { count: 5, seed: 3 })).toEqual(a);
     expect(sampleFrames(info, { count: 5, seed: 4 })).not.toEqual(a);
+  });
+});
+
+describe('changedBands', () => {
+  const page = (width: number, height: number) => ({ width, height, data: Buffer.alloc(width * height, 240) });
+  /** Dark strokes over rows y0..y1 - 1 and columns x0..x1 - 1, like a line of text. */
+  const ink = (img: ReturnType<typeof page>, x0: number, x1: number, y0: number, y1: number) => {
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x += 2) img.data[y * img.width + x] = 20;
+  };
+
+  it('finds nothing where nothing changed, and ignores noise under the threshold', () => {
+    const a = page(200, 160);
+    ink(a, 10, 150, 40, 52);
+    const b = { ...a, data: Buffer.from(a.data) };
+    expect(changedBands(b, a, 10)).toEqual([]);
+    for (let i = 0; i < b.data.length; i += 7) b.data[i] += 3;
+    expect(changedBands(b, a, 10)).toEqual([]);
+  });
+
+  it('gives full-width bands around what changed, widened out to rows with no ink', () => {
+    const seen = page(200, 320);
+    ink(seen, 10, 150, 100, 112);
+    const now = { ...seen, data: Buffer.from(seen.data) };
+    // A value typed on the line at 100-112, and a line of text running from 60 to 98.
+    ink(now, 160, 190, 100, 112);
+    ink(seen, 10, 150, 60, 98);
+    ink(now, 10, 150, 60, 98);
+    const [band, ...rest] = changedBands(now, seen, 10);
+    expect(rest).toEqual([]);
+    expect(band.x).toBe(0);
+    expect(band.w).toBe(200);
+    expect(band.y).toBeLessThan(60);
+    expect(band.y + band.h).toBeGreaterThanOrEqual(112 + 32);
+    expect(band.y + band.h).toBeLessThanOrEqual(320);
+  });
+
+  it('keeps changes far apart as separate bands, and joins close ones', () => {
+    const seen = page(100, 640);
+    const now = { ...seen, data: Buffer.from(seen.data) };
+    ink(now, 0, 50, 20, 30);
+    ink(now, 0, 50, 500, 510);
+    const bands = changedBands(now, seen, 10);
+    expect(bands).toHaveLength(2);
+    expect(bands[0].y + bands[0].h).toBeLessThan(bands[1].y);
+    ink(now, 0, 50, 60, 70);
+    expect(changedBands(now, seen, 10)).toHaveLength(2);
+  });
+
+  it('sees a change in the columns past the last whole cell', () => {
+    const seen = page(102, 64);
+    const now = { ...seen, data: Buffer.from(seen.data) };
+    now.data[30 * 102 + 101] = 0;
+    expect(changedBands(now, seen, 10)).toHaveLength(1);
   });
 });
