@@ -119,15 +119,57 @@ export function ffprobeArgs(path: string, demuxer: Demuxer): string[] {
 }
 
 /**
+ * Pure: ffprobe's arguments to list the timestamps of one stream's packets and the file's
+ * start time, as CSV lines `packet,<s>` and `format,<s>` (pinned demuxer, file protocol only).
+ */
+export function packetTimesArgs(path: string, demuxer: Demuxer, streamIndex: number): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error',
+    ...pinnedInputOptions(demuxer),
+    '-select_streams', String(streamIndex),
+    '-show_entries', 'packet=pts_time:format=start_time', '-of', 'csv=p=1',
+    '-i', fileUrl(path),
+  ];
+}
+
+/**
+ * Pure: the time of each frame as ffmpeg's filters see it (seconds from the file's start,
+ * the frames in presentation order), from packetTimesArgs' output; undefined unless there
+ * is one distinct time a frame.
+ */
+export function frameTimesFrom(csv: string, frameCount: number): number[] | undefined {
+  let start: number | undefined;
+  const times: number[] = [];
+  for (const line of csv.split('\n')) {
+    const [section, value] = line.trim().split(',');
+    if (section === 'format') start = Number.parseFloat(value);
+    else if (section === 'packet') times.push(Number.parseFloat(value));
+  }
+  if (start === undefined || !Number.isFinite(start) || times.length !== frameCount || times.some((t) => !Number.isFinite(t))) return undefined;
+  times.sort((a, b) => a - b);
+  for (let i = 1; i < times.length; i++) if (!(times[i] > times[i - 1])) return undefined;
+  return times.map((t) => t - start!);
+}
+
+/**
+ * Each frame's time in ffmpeg's filters (see frameTimesFrom), read from the container's
+ * packets without decoding; undefined when they cannot be known exactly.
+ */
+export async function probeFrameTimes(path: string, info: VideoInfo, config: Config, signal?: AbortSignal): Promise<number[] | undefined> {
+  const csv = await runFfprobe(path, packetTimesArgs(path, info.demuxer, info.videoStreamIndex), config.limits.probeTimeoutSec, signal);
+  return frameTimesFrom(csv, info.frameCount);
+}
+
+/**
  * Runs ffprobe with a time limit and the caller's abort signal; it is killed (SIGKILL) by
  * either. fluent-ffmpeg's ffprobe offers neither, so this one runs the binary itself.
  */
-function runFfprobe(path: string, demuxer: Demuxer, timeoutSec: number, signal?: AbortSignal): Promise<RawProbe> {
+function runFfprobe(path: string, args: string[], timeoutSec: number, signal?: AbortSignal): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     execFile(
       ffprobeBinary(),
-      ffprobeArgs(path, demuxer),
-      { timeout: timeoutSec * 1000, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, signal, windowsHide: true },
+      args,
+      { timeout: timeoutSec * 1000, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024, signal, windowsHide: true },
       (err, stdout, stderr) => {
         if (err) {
           const e = err as NodeJS.ErrnoException & { killed?: boolean };
@@ -136,11 +178,7 @@ function runFfprobe(path: string, demuxer: Demuxer, timeoutSec: number, signal?:
           if (e.killed) return reject(new BadInputError(`the input could not be read within ${timeoutSec} s`));
           return reject(new BadInputError(`the input is not a readable video (${lastLine(scrubPath(String(stderr || e.message), path))})`));
         }
-        try {
-          resolvePromise(JSON.parse(String(stdout)) as RawProbe);
-        } catch {
-          reject(new BadInputError('the input is not a readable video (ffprobe gave no description)'));
-        }
+        resolvePromise(String(stdout));
       },
     );
   });
@@ -164,7 +202,13 @@ export async function probeVideo(path: string, config: Config, options: { signal
   }
   if (size === 0) throw new BadInputError('the input is empty (0 bytes)');
   const demuxer = await demuxerOf(path);
-  const raw = await runFfprobe(path, demuxer, config.limits.probeTimeoutSec, options.signal);
+  const out = await runFfprobe(path, ffprobeArgs(path, demuxer), config.limits.probeTimeoutSec, options.signal);
+  let raw: RawProbe;
+  try {
+    raw = JSON.parse(out) as RawProbe;
+  } catch {
+    throw new BadInputError('the input is not a readable video (ffprobe gave no description)');
+  }
   return videoInfoFromProbe(raw, size, config, demuxer);
 }
 

@@ -12,7 +12,7 @@ import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskedForms, type Manifest } from '../manifest.js';
 import { renderJob } from '../media/ffmpeg-args.js';
 import { checkFfmpegCapabilities, overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
-import { probeVideo } from '../media/probe.js';
+import { probeFrameTimes, probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
@@ -20,7 +20,7 @@ import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.j
 import type { Box, PiiType } from '../pii/types.js';
 import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadAtRest, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
-import { maskFilterGraph } from '../render/filters.js';
+import { LANE_MIN_BOXES, maskCommands, maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
@@ -431,7 +431,12 @@ async function render(
   const script = join(work, 'masks.filter');
   // Only moving masks need ffmpeg's overlay frame numbering; a still screen skips the check.
   const frameBase = tracks.some((t) => t.path) ? await overlayFrameBase() : 0;
-  await writeFile(script, maskFilterGraph(tracks, config.mask.style, { ...info, overlayFrameBase: frameBase, episodes }), { mode: 0o600 });
+  // Many boxes are drawn by lanes moved by timed commands, which need each frame's time.
+  const times = tracks.length > LANE_MIN_BOXES ? await probeFrameTimes(input, info, config, options.signal) : undefined;
+  const video = { ...info, overlayFrameBase: frameBase, episodes, ...(times ? { lanes: { times, commandsPath: join(work, 'masks.cmd') } } : {}) };
+  const commands = maskCommands(tracks, config.mask.style, video);
+  if (commands) await writeFile(video.lanes!.commandsPath, commands, { mode: 0o600 });
+  await writeFile(script, maskFilterGraph(tracks, config.mask.style, video), { mode: 0o600 });
   await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
   const rendered = await probeVideo(partial, config).catch((err) => {
     throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);

@@ -2,7 +2,8 @@
  * The filter graph that burns masks in (pure). One filter per distinct box (and fill),
  * enabled by frame number `n` (the numbering the analysis used) over all the ranges of the
  * tracks that share it: ffmpeg evaluates every filter on every frame, so a box that comes
- * back many times costs one filter, not one per appearance.
+ * back many times costs one filter, not one per appearance. Many boxes are drawn by lanes
+ * instead: a few filters each moved from box to box by timed commands (assignLanes).
  */
 import type { MaskStyle } from '../config.js';
 import type { Box } from '../pii/types.js';
@@ -98,6 +99,11 @@ export function pathExpression(y0: number, from: number, points: ReadonlyArray<[
 export interface GraphVideo {
   fps: number;
   frameCount: number;
+  /**
+   * Each frame's time in the filters (probeFrameTimes) and where the lanes' commands are
+   * written (laneCommands): with both, many still boxes are drawn by a few lanes.
+   */
+  lanes?: { times: readonly number[]; commandsPath: string };
   /** How ffmpeg numbers frames in overlay position expressions (overlayFrameBase). */
   overlayFrameBase: number;
   /** The motions moving masks follow (a track's `episode` indexes this). */
@@ -160,23 +166,112 @@ function scrollLayer(
 /** How far a moving mask drawn as still segments moves within one: its own size along the motion. */
 const segmentFor = (t: MaskTrack) => Math.max(16, t.axis === 'x' ? t.box.w : t.box.h);
 
+/** The fill style's masks: those moving with a scroll, by episode, and the rest drawn still. */
+function fillParts(allTracks: readonly MaskTrack[], video: GraphVideo) {
+  // The moving masks of one scroll share a layer (two overlays a scroll, whatever their number).
+  const isMoving = (t: MaskTrack) => !!t.path && t.path.length > 1;
+  const layers = new Map<number, MaskTrack[]>();
+  for (const t of allTracks) {
+    if (isMoving(t) && t.episode !== undefined && video.episodes?.[t.episode]) {
+      (layers.get(t.episode) ?? layers.set(t.episode, []).get(t.episode)!).push(t);
+    }
+  }
+  // A moving mask without its motion (none given) is drawn as still segments.
+  const layered = new Set([...layers.values()].flat());
+  const still = groupByBox(allTracks.flatMap((t) => (layered.has(t) ? [] : isMoving(t) ? asSegments(t, segmentFor(t)) : [t])), true);
+  return { layers, still };
+}
+
+/**
+ * Still boxes beyond this many are drawn by lanes. A frame passes through every filter of
+ * the chain, at some 15 us each here: a busy hour-long session has thousands of short-lived
+ * boxes (a pointer, typing), and one drawbox each made its render several times a transcode.
+ */
+export const LANE_MIN_BOXES = 48;
+
+interface LaneItem {
+  box: Box;
+  fill: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Pure: every appearance of every still box, in lanes whose appearances never share a
+ * frame (as many lanes as boxes ever show at once), each lane in order of its frames.
+ */
+export function assignLanes(groups: ReadonlyArray<{ box: Box; fill: number; ranges: ReadonlyArray<{ from: number; to: number }> }>): LaneItem[][] {
+  const items = groups
+    .flatMap((g) => g.ranges.map((r) => ({ box: g.box, fill: g.fill, from: r.from, to: r.to })))
+    .sort((a, b) => a.from - b.from || a.to - b.to);
+  const lanes: LaneItem[][] = [];
+  for (const item of items) {
+    const lane = lanes.find((l) => l[l.length - 1].to < item.from);
+    if (lane) lane.push(item);
+    else lanes.push([item]);
+  }
+  return lanes;
+}
+
+const laneDrawbox = (k: number, first: LaneItem, items: readonly LaneItem[]) =>
+  `drawbox@mask${k}=x=${first.box.x}:y=${first.box.y}:w=${first.box.w}:h=${first.box.h}:color=${greyColor(first.fill)}@1:t=fill:${enableExpression(items)}`;
+
+/**
+ * Pure: the sendcmd script that moves each lane's box to its next appearance. A command
+ * runs when a frame's time enters its interval, which starts midway between the frame
+ * before the appearance and its first frame (so rounding never picks a neighbour), and the
+ * lane's `enable` draws the box on the appearance's frames only. A lane's first appearance
+ * is in its filter's options and needs no command.
+ */
+export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: readonly number[]): string {
+  const at = (n: number) => times[Math.max(0, Math.min(times.length - 1, n))];
+  const out: string[] = [];
+  lanes.forEach((items, k) => {
+    for (const item of items.slice(1)) {
+      const start = (at(item.from - 1) + at(item.from)) / 2;
+      const end = item.to + 1 < times.length ? (at(item.to) + at(item.to + 1)) / 2 : at(item.to) + 1;
+      const f = `drawbox@mask${k}`;
+      const { x, y, w, h } = item.box;
+      out.push(`${start.toFixed(6)}-${end.toFixed(6)} [enter] ${f} x ${x}, ${f} y ${y}, ${f} w ${w}, ${f} h ${h}, ${f} color ${greyColor(item.fill)}@1;`);
+    }
+  });
+  return `${out.join('\n')}\n`;
+}
+
+/** A path with no character a filter graph would need escaped. */
+const PLAIN_PATH = /^[A-Za-z0-9_./-]+$/;
+
+/** The lanes the still boxes are drawn by, or undefined when they are drawn one filter each. */
+function lanesFor(still: readonly BoxGroup[], video: GraphVideo): LaneItem[][] | undefined {
+  if (!video.lanes || video.lanes.times.length !== video.frameCount || still.length <= LANE_MIN_BOXES) return undefined;
+  // A path a filter graph would need escaped (a TMPDIR with spaces): one filter a box, as without lanes.
+  if (!PLAIN_PATH.test(video.lanes.commandsPath)) return undefined;
+  const lanes = assignLanes(still);
+  return lanes.length < still.length ? lanes : undefined;
+}
+
+/** The sendcmd script maskFilterGraph's graph reads (to be written to `video.lanes.commandsPath`), or undefined when it reads none. */
+export function maskCommands(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo): string | undefined {
+  if (style !== 'fill' || allTracks.length === 0) return undefined;
+  const lanes = lanesFor(fillParts(allTracks, video).still, video);
+  return lanes ? laneCommands(lanes, video.lanes!.times) : undefined;
+}
+
+function stillFilters(still: readonly BoxGroup[], video: GraphVideo): string[] {
+  const lanes = lanesFor(still, video);
+  if (!lanes) {
+    return still.map(
+      (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
+    );
+  }
+  return [`sendcmd=f=${video.lanes!.commandsPath}`, ...lanes.map((items, k) => laneDrawbox(k, items[0], items))];
+}
+
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {
   if (allTracks.length === 0) return 'null';
   if (style === 'fill') {
-    // The moving masks of one scroll share a layer (two overlays a scroll, whatever their number).
-    const isMoving = (t: MaskTrack) => !!t.path && t.path.length > 1;
-    const layers = new Map<number, MaskTrack[]>();
-    for (const t of allTracks) {
-      if (isMoving(t) && t.episode !== undefined && video.episodes?.[t.episode]) {
-        (layers.get(t.episode) ?? layers.set(t.episode, []).get(t.episode)!).push(t);
-      }
-    }
-    // A moving mask without its motion (none given) is drawn as still segments.
-    const layered = new Set([...layers.values()].flat());
-    const still = allTracks.flatMap((t) => (layered.has(t) ? [] : isMoving(t) ? asSegments(t, segmentFor(t)) : [t]));
-    const boxes = groupByBox(still, true).map(
-      (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
-    );
+    const { layers, still } = fillParts(allTracks, video);
+    const boxes = stillFilters(still, video);
     if (layers.size === 0) return boxes.join(',\n');
     const parts = [`${boxes.length ? boxes.join(',\n') : 'null'}[v_still]`];
     let current = '[v_still]';

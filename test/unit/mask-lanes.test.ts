@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { frameTimesFrom, packetTimesArgs } from '../../src/media/probe.js';
+import { assignLanes, laneCommands } from '../../src/render/filters.js';
+
+const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
+
+describe('assignLanes', () => {
+  it('puts every appearance in a lane whose appearances never share a frame, as few lanes as boxes shown at once', () => {
+    const groups = [
+      { box: box(0), fill: 0, ranges: [{ from: 0, to: 3 }, { from: 10, to: 12 }] },
+      { box: box(20), fill: 0, ranges: [{ from: 2, to: 5 }] },
+      { box: box(40), fill: 0, ranges: [{ from: 4, to: 9 }] },
+      { box: box(60), fill: 0, ranges: [{ from: 6, to: 6 }] },
+    ];
+    const lanes = assignLanes(groups);
+    // At most two boxes show at once (frames 2-3, 4-5, 6).
+    expect(lanes).toHaveLength(2);
+    expect(lanes.flat()).toHaveLength(5);
+    for (const lane of lanes) for (let i = 1; i < lane.length; i++) expect(lane[i].from).toBeGreaterThan(lane[i - 1].to);
+  });
+});
+
+describe('laneCommands', () => {
+  it('moves a lane to each later appearance from midway between its first frame and the one before', () => {
+    const lanes = assignLanes([
+      { box: box(0), fill: 0, ranges: [{ from: 0, to: 1 }] },
+      { box: { x: 4, y: 6, w: 8, h: 2 }, fill: 255, ranges: [{ from: 3, to: 3 }] },
+    ]);
+    const times = [0, 0.1, 0.3, 0.4, 0.45];
+    expect(laneCommands(lanes, times)).toBe(
+      '0.350000-0.425000 [enter] drawbox@mask0 x 4, drawbox@mask0 y 6, drawbox@mask0 w 8, drawbox@mask0 h 2, drawbox@mask0 color 0xffffff@1;\n',
+    );
+  });
+});
+
+describe('frameTimesFrom', () => {
+  it('sorts the packets into presentation order, from the file start', () => {
+    const times = frameTimesFrom('packet,1.500000\npacket,1.800000\npacket,1.600000\nformat,1.500000\n', 3)!;
+    expect(times).toHaveLength(3);
+    [0, 0.1, 0.3].forEach((t, i) => expect(times[i]).toBeCloseTo(t, 9));
+  });
+
+  it('gives up unless there is one distinct time a frame', () => {
+    expect(frameTimesFrom('packet,0.1\npacket,0.2\nformat,0\n', 3)).toBeUndefined();
+    expect(frameTimesFrom('packet,0.1\npacket,0.1\nformat,0\n', 2)).toBeUndefined();
+    expect(frameTimesFrom('packet,N/A\npacket,0.1\nformat,0\n', 2)).toBeUndefined();
+    expect(frameTimesFrom('packet,0.1\npacket,0.2\nformat,N/A\n', 2)).toBeUndefined();
+  });
+
+  it('is read with the demuxer pinned, from one stream', () => {
+    const args = packetTimesArgs('/data/in.mp4', 'mov', 2);
+    expect(args).toContain('-select_streams');
+    expect(args[args.indexOf('-select_streams') + 1]).toBe('2');
+    expect(args[args.length - 1]).toBe('file:/data/in.mp4');
+    expect(args.slice(0, args.indexOf('-i'))).toEqual(expect.arrayContaining(['-f', 'mov']));
+  });
+});
