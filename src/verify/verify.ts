@@ -173,15 +173,18 @@ export function changedBands(frame: GreyImage, seen: GreyImage, threshold: numbe
     while (end + 1 < rowsChanged.length && rowsChanged[end + 1]) end++;
     let top = Math.max(0, ty * TILE - CONTEXT_PX);
     let bottom = Math.min(height, (end + 1) * TILE + CONTEXT_PX);
-    for (let y = top; y > Math.max(0, top - QUIET_SEARCH_PX) && !quietRow(frame, y, 0, width); y--) top = y - 1;
-    for (let y = bottom - 1; y < Math.min(height - 1, bottom - 1 + QUIET_SEARCH_PX) && !quietRow(frame, y, 0, width); y++) bottom = y + 2;
+    const highest = Math.max(0, top - QUIET_SEARCH_PX);
+    const lowest = Math.min(height - 1, bottom - 1 + QUIET_SEARCH_PX);
+    for (let y = top; y > highest && !quietRow(frame, y, 0, width); y--) top = y - 1;
+    for (let y = bottom - 1; y < lowest && !quietRow(frame, y, 0, width); y++) bottom = y + 2;
     const last = bands[bands.length - 1];
     if (last && top <= last.y + last.h) {
       const y = Math.min(last.y, top);
       last.h = Math.max(last.y + last.h, bottom) - y;
       last.y = y;
+    } else {
+      bands.push({ x: 0, y: top, w: width, h: bottom - top });
     }
-    else bands.push({ x: 0, y: top, w: width, h: bottom - top });
     ty = end;
   }
   return bands;

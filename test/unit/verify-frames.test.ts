@@ -58,6 +58,17 @@ describe('changedBands', () => {
     expect(band.y + band.h).toBeLessThanOrEqual(320);
   });
 
+  it('looks for a row with no ink only so far', () => {
+    const seen = page(64, 400);
+    // Ink on every row: no quiet row anywhere.
+    for (let y = 0; y < 400; y++) seen.data[y * 64 + (y % 60)] = 0;
+    const now = { ...seen, data: Buffer.from(seen.data) };
+    ink(now, 0, 40, 200, 210);
+    const [band] = changedBands(now, seen, 10);
+    expect(band.y).toBeGreaterThanOrEqual(192 - 32 - 48 - 1);
+    expect(band.y + band.h).toBeLessThanOrEqual(224 + 32 + 48 + 1);
+  });
+
   it('keeps changes far apart as separate bands, and joins close ones', () => {
     const seen = page(100, 640);
     const now = { ...seen, data: Buffer.from(seen.data) };
