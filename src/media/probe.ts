@@ -153,11 +153,17 @@ export function frameTimesFrom(csv: string, frameCount: number): number[] | unde
 
 /**
  * Each frame's time in ffmpeg's filters (see frameTimesFrom), read from the container's
- * packets without decoding; undefined when they cannot be known exactly.
+ * packets without decoding; undefined when they cannot be known exactly or read.
  */
 export async function probeFrameTimes(path: string, info: VideoInfo, config: Config, signal?: AbortSignal): Promise<number[] | undefined> {
-  const csv = await runFfprobe(path, packetTimesArgs(path, info.demuxer, info.videoStreamIndex), config.limits.probeTimeoutSec, signal);
-  return frameTimesFrom(csv, info.frameCount);
+  try {
+    const csv = await runFfprobe(path, packetTimesArgs(path, info.demuxer, info.videoStreamIndex), config.limits.probeTimeoutSec, signal);
+    return frameTimesFrom(csv, info.frameCount);
+  } catch (err) {
+    // Only a stop ends the job here: without the times, masks are drawn one filter a box.
+    if (err instanceof AbortedError) throw err;
+    return undefined;
+  }
 }
 
 /**
