@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { BadInputError, TransientError } from '../errors.js';
 import {
+  type FfmpegJob,
   reducedFramesJob,
   regionColumnsJob,
   regionFullJob,
@@ -211,6 +212,45 @@ function unexplainedShare(e: MotionEpisode): number {
   return masked / (e.box.w * e.box.h * frames);
 }
 
+/** The frames a region's motion is followed over: from the one before it changed to the last it changed on. */
+const followedFrames = (span: ChangingSpan) => ({ first: span.from - 1, count: span.to - span.from + 2 });
+
+/**
+ * Decodes `job` (the region's followedFrames, `width` x `height` values each) and follows
+ * each frame's `values` with a MotionFollower on `box`; undefined unless every frame was
+ * followed (anything short of that: the region stays masked whole).
+ */
+async function followFrames(
+  job: FfmpegJob,
+  width: number,
+  height: number,
+  span: ChangingRegion,
+  box: Box,
+  sideways: boolean,
+  values: (data: Uint8Array) => Uint8Array,
+  config: Config,
+  options: AnalyseOptions,
+): Promise<MotionEpisode | undefined> {
+  const { first, count } = followedFrames(span);
+  const decoder = streamFfmpeg(job, { signal: options.signal });
+  let follower: MotionFollower | undefined;
+  let k = 0;
+  try {
+    const indices = Array.from({ length: count }, (_, i) => first + i);
+    for await (const frame of readGreyFrames(decoder.output, width, height, indices)) {
+      k++;
+      const v = values(frame.data);
+      if (!follower) follower = new MotionFollower(box, span.from, config.analysis.changeThreshold, v, sideways);
+      else if (!follower.push(frame.index, v)) break;
+    }
+    if (follower?.ok) await decoder.done;
+  } finally {
+    decoder.kill();
+  }
+  if (!follower?.ok || k !== count) return undefined;
+  return follower.episode(span.to, span.fill, span.read !== undefined);
+}
+
 /**
  * Follows one region's motion up and down, or (`sideways`) left and right: decoded at full
  * width and a quarter of the height, transposed, it is followed as a vertical motion.
@@ -223,29 +263,12 @@ async function followScroll(
   sideways: boolean,
   options: AnalyseOptions,
 ): Promise<MotionEpisode | undefined> {
-  const first = span.from - 1;
-  const count = span.to - first + 1;
+  const { first, count } = followedFrames(span);
   const { box } = span;
   const [width, height] = sideways ? [box.w, box.h / 4] : [box.w / 4, box.h];
   const job = (sideways ? regionColumnsJob : regionRowsJob)(path, info, box, first, count);
-  const decoder = streamFfmpeg(job, { signal: options.signal });
-  let follower: MotionFollower | undefined;
-  let k = 0;
-  try {
-    const indices = Array.from({ length: count }, (_, i) => first + i);
-    for await (const frame of readGreyFrames(decoder.output, width, height, indices)) {
-      k++;
-      const values = sideways ? transposeValues(frame.data, width, height) : frame.data;
-      if (!follower) follower = new MotionFollower(sideways ? transposeBox(box) : box, span.from, config.analysis.changeThreshold, values, sideways);
-      else if (!follower.push(frame.index, values)) break;
-    }
-    if (follower?.ok) await decoder.done;
-  } finally {
-    decoder.kill();
-  }
-  // Anything short of every frame followed: the region stays masked whole.
-  if (!follower?.ok || k !== count) return undefined;
-  const episode = follower.episode(span.to, span.fill, span.read !== undefined);
+  const values = sideways ? (data: Uint8Array) => transposeValues(data, width, height) : (data: Uint8Array) => data;
+  const episode = await followFrames(job, width, height, span, sideways ? transposeBox(box) : box, sideways, values, config, options);
   return episode && sideways ? transposed(episode) : episode;
 }
 
@@ -264,36 +287,22 @@ const DRIFT_STEP_PX = 12;
  * are as much wider across (crossPx).
  */
 async function followDrifting(path: string, info: VideoInfo, config: Config, span: ChangingRegion, options: AnalyseOptions): Promise<MotionEpisode | undefined> {
-  const first = span.from - 1;
-  const count = span.to - first + 1;
+  const { first, count } = followedFrames(span);
   const { box } = span;
-  const decoder = streamFfmpeg(regionFullJob(path, info, box, first, count), { signal: options.signal });
-  let follower: MotionFollower | undefined;
   let anchor: Float64Array | undefined;
   let drift = 0;
   let lo = 0;
   let hi = 0;
-  let k = 0;
-  try {
-    const indices = Array.from({ length: count }, (_, i) => first + i);
-    for await (const frame of readGreyFrames(decoder.output, box.w, box.h, indices)) {
-      k++;
-      const profile = rowProfile(frame.data, box.w, box.h);
-      if (anchor) drift = estimateDrift(anchor, profile, drift, DRIFT_STEP_PX, MAX_DRIFT_PX);
-      else anchor = profile;
-      lo = Math.min(lo, drift);
-      hi = Math.max(hi, drift);
-      const values = transposeValues(undriftQuarter(frame.data, box.w, box.h, drift), box.w, box.h / 4);
-      if (!follower) follower = new MotionFollower(transposeBox(box), span.from, config.analysis.changeThreshold, values, true);
-      else if (!follower.push(frame.index, values)) break;
-    }
-    if (follower?.ok) await decoder.done;
-  } finally {
-    decoder.kill();
-  }
-  if (!follower?.ok || k !== count || (lo === 0 && hi === 0)) return undefined;
-  const found = follower.episode(span.to, span.fill, span.read !== undefined);
-  if (!found) return undefined;
+  const undrifted = (data: Uint8Array) => {
+    const profile = rowProfile(data, box.w, box.h);
+    if (anchor) drift = estimateDrift(anchor, profile, drift, DRIFT_STEP_PX, MAX_DRIFT_PX);
+    else anchor = profile;
+    lo = Math.min(lo, drift);
+    hi = Math.max(hi, drift);
+    return transposeValues(undriftQuarter(data, box.w, box.h, drift), box.w, box.h / 4);
+  };
+  const found = await followFrames(regionFullJob(path, info, box, first, count), box.w, box.h, span, transposeBox(box), true, undrifted, config, options);
+  if (!found || (lo === 0 && hi === 0)) return undefined;
   const episode = transposed(found);
   const reach = Math.max(hi, -lo);
   const within = (b: Box): Box => {
