@@ -1,7 +1,8 @@
 /**
  * Many short-lived still masks drawn by lanes (a few drawbox filters moved by timed
  * commands) must cover exactly the pixels, on exactly the frames, that one filter a box
- * covers: on a constant frame rate, and on a variable one with B-frames and a start time.
+ * covers: on a constant frame rate, and on a variable one with B-frames (and a start time,
+ * or in Matroska, whose times are whole milliseconds).
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -65,9 +66,10 @@ describe('still masks drawn by lanes', () => {
   for (const [name, encode] of [
     ['a constant frame rate', ['-c:v', 'libx264', '-g', '12']],
     ['a variable frame rate with B-frames and a start time', ['-vf', "setpts='(N*0.1+if(gt(N,8),0.037*N,0))/TB'", '-fps_mode', 'passthrough', '-c:v', 'libx264', '-bf', '2', '-g', '12', '-output_ts_offset', '1.5']],
+    ['Matroska at a variable frame rate with B-frames', ['-vf', "setpts='(N*0.1+if(gt(N,20),0.021*N,0))/TB'", '-fps_mode', 'passthrough', '-c:v', 'libx264', '-bf', '3', '-g', '12', '-f', 'matroska']],
   ] as const) {
     it(`cover the same pixels on the same frames as one filter a box, on ${name}`, async () => {
-      const input = join(dir, `${name.length}.mp4`);
+      const input = join(dir, `${name.length}.${name.startsWith('Matroska') ? 'mkv' : 'mp4'}`);
       await run('ffmpeg', [...QUIET, '-f', 'lavfi', '-i', 'testsrc2=s=320x180:r=10:d=4', ...encode, '-pix_fmt', 'yuv420p', '-y', input]);
       const info = await probeVideo(input, config);
       expect(info.frameCount).toBe(40);
