@@ -39,6 +39,12 @@ export const ConfigSchema = z
         /** Text lower than this many pixels is read again from an enlarged frame. */
         minTextHeight: z.number().int().min(4).max(64).default(14),
         maxUpscale: z.number().min(1).max(4).default(3),
+        /**
+         * Analyse a recording longer than one and a half of these (seconds) in segments of
+         * about this length, cut at keyframes, one after another. The queue's workers analyse
+         * the segments of long recordings at once (see `veil worker --split-sec`).
+         */
+        segmentSec: z.number().min(1).max(24 * 3600).optional(),
       })
       .strict()
       .prefault({}),

@@ -35,8 +35,16 @@ function recordingInput(path: string, info: VideoInfo, extra: string[] = []): Pi
 /** Quiet on stderr except errors, so nothing from the input (its metadata, say) is logged. */
 export const QUIET = ['-hide_banner', '-loglevel', 'error'];
 
-/** Decodes the video stream alone to raw frames on stdout, every frame at its own time. */
+/**
+ * Decodes the video stream alone to raw frames on stdout, every frame at its own time. On
+ * a segment (see VideoInfo.segment), a job that does not seek itself seeks to the
+ * segment's first frame and stops after its last.
+ */
 function rawFramesJob(path: string, info: VideoInfo, filter: string[], output: string[] = [], input: string[] = []): FfmpegJob {
+  if (info.segment && !input.includes('-ss')) {
+    input = [...input, '-ss', info.segment.seekSec.toFixed(6)];
+    if (!output.includes('-frames:v')) output = [...output, '-frames:v', String(info.frameCount)];
+  }
   return {
     ...recordingInput(path, info, input),
     outputOptions: ['-map', `0:${info.videoStreamIndex}`, '-an', '-sn', '-dn', ...filter, '-fps_mode', 'passthrough', ...output, '-f', 'rawvideo'],
@@ -106,7 +114,9 @@ export function overlayNumberingJob(): FfmpegJob {
 
 /** A hair before the frame's time, so rounding never lands on the next frame. */
 function seekTo(info: VideoInfo, frame: number): string[] {
-  return ['-ss', Math.max(0, (frame - 0.25) / info.fps).toFixed(6)];
+  const segment = info.segment;
+  if (!segment) return ['-ss', Math.max(0, (frame - 0.25) / info.fps).toFixed(6)];
+  return ['-ss', (frame === 0 ? segment.seekSec : segment.startSec + (frame - 0.25) / info.fps).toFixed(6)];
 }
 
 /**

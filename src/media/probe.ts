@@ -119,15 +119,16 @@ export function ffprobeArgs(path: string, demuxer: Demuxer): string[] {
 }
 
 /**
- * Pure: ffprobe's arguments to list the timestamps of one stream's packets and the file's
- * start time, as CSV lines `packet,<s>` and `format,<s>` (pinned demuxer, file protocol only).
+ * Pure: ffprobe's arguments to list the timestamps and flags of one stream's packets and
+ * the file's start time, as CSV lines `packet,<s>,<flags>` and `format,<s>` (pinned
+ * demuxer, file protocol only). A keyframe's flags begin with K.
  */
 export function packetTimesArgs(path: string, demuxer: Demuxer, streamIndex: number): string[] {
   return [
     '-hide_banner', '-loglevel', 'error',
     ...pinnedInputOptions(demuxer),
     '-select_streams', String(streamIndex),
-    '-show_entries', 'packet=pts_time:format=start_time', '-of', 'csv=p=1',
+    '-show_entries', 'packet=pts_time,flags:format=start_time', '-of', 'csv=p=1',
     '-i', fileUrl(path),
   ];
 }
@@ -138,17 +139,26 @@ export function packetTimesArgs(path: string, demuxer: Demuxer, streamIndex: num
  * is one distinct time a frame.
  */
 export function frameTimesFrom(csv: string, frameCount: number): number[] | undefined {
+  return framesFrom(csv, frameCount)?.times;
+}
+
+/**
+ * Pure: as frameTimesFrom, with the frames (by number, in presentation order) that are
+ * keyframes: where a decode can start without anything before it.
+ */
+export function framesFrom(csv: string, frameCount: number): { times: number[]; keyframes: number[] } | undefined {
   let start: number | undefined;
-  const times: number[] = [];
+  const packets: Array<{ t: number; key: boolean }> = [];
   for (const line of csv.split('\n')) {
-    const [section, value] = line.trim().split(',');
+    const [section, value, flags] = line.trim().split(',');
     if (section === 'format') start = Number.parseFloat(value);
-    else if (section === 'packet') times.push(Number.parseFloat(value));
+    else if (section === 'packet') packets.push({ t: Number.parseFloat(value), key: (flags ?? '').startsWith('K') });
   }
-  if (start === undefined || !Number.isFinite(start) || times.length !== frameCount || times.some((t) => !Number.isFinite(t))) return undefined;
-  times.sort((a, b) => a - b);
-  for (let i = 1; i < times.length; i++) if (!(times[i] > times[i - 1])) return undefined;
-  return times.map((t) => t - start!);
+  if (start === undefined || !Number.isFinite(start) || packets.length !== frameCount || packets.some((p) => !Number.isFinite(p.t))) return undefined;
+  packets.sort((a, b) => a.t - b.t);
+  for (let i = 1; i < packets.length; i++) if (!(packets[i].t > packets[i - 1].t)) return undefined;
+  const keyframes = packets.flatMap((p, i) => (p.key ? [i] : []));
+  return { times: packets.map((p) => p.t - start!), keyframes };
 }
 
 /**
@@ -156,11 +166,16 @@ export function frameTimesFrom(csv: string, frameCount: number): number[] | unde
  * packets without decoding; undefined when they cannot be known exactly or read.
  */
 export async function probeFrameTimes(path: string, info: VideoInfo, config: Config, signal?: AbortSignal): Promise<number[] | undefined> {
+  return (await probeFrames(path, info, config, signal))?.times;
+}
+
+/** Each frame's time and the keyframes (see framesFrom); undefined when they cannot be known exactly or read. */
+export async function probeFrames(path: string, info: VideoInfo, config: Config, signal?: AbortSignal): Promise<{ times: number[]; keyframes: number[] } | undefined> {
   try {
     const csv = await runFfprobe(path, packetTimesArgs(path, info.demuxer, info.videoStreamIndex), config.limits.probeTimeoutSec, signal);
-    return frameTimesFrom(csv, info.frameCount);
+    return framesFrom(csv, info.frameCount);
   } catch (err) {
-    // Only a stop ends the job here: without the times, masks are drawn one filter a box.
+    // Only a stop ends the job here: its callers have a way on without the times.
     if (err instanceof AbortedError) throw err;
     return undefined;
   }

@@ -71,6 +71,8 @@ export interface AnalyseResult {
   height: number;
   ocrCount: number;
   ocrPixels: number;
+  /** Analysed in segments (see segments.ts): the first frame of each after the first. */
+  cuts?: number[];
 }
 
 export interface AnalyseOptions {
@@ -166,7 +168,11 @@ async function followScrolls(
 ): Promise<{ changing: ChangingRegion[]; motion: MotionEpisode[] }> {
   const out: ChangingRegion[] = [];
   const motion: MotionEpisode[] = [];
-  for (const span of changing) {
+  for (const changed of changing) {
+    // In a segment's lead-in (see segments.ts) a region changing from the first frame on
+    // was most likely changing before it: it is followed from its second frame, the first
+    // its reference (the lead-in's frames are the segment before's to mask).
+    const span = changed.from === 0 && changed.to >= 1 && (info.segment?.lead ?? 0) > 0 ? { ...changed, from: 1 } : changed;
     const { w, h } = span.box;
     const worth = span.from >= 1 && span.to - span.from + 1 >= MIN_MOTION_FRAMES;
     let episode: MotionEpisode | undefined;
@@ -187,7 +193,7 @@ async function followScrolls(
       }
     }
     if (!episode) {
-      out.push(span);
+      out.push(changed);
       continue;
     }
     const [start, size, frame] = episode.axis === 'x' ? [span.box.x, span.box.w, info.width] : [span.box.y, span.box.h, info.height];
@@ -338,6 +344,19 @@ function readsWhileScrolling(motion: MotionEpisode[], info: VideoInfo): RegionRe
       }).get(key)!;
       read.carry.push(e);
     }
+  }
+  // A region followed from a segment's lead-in (see followScrolls) was moving when the
+  // segment began: what it showed then was never read before it moved on, so it is read on
+  // the first frame, the one its motion is measured from.
+  for (const e of info.segment?.lead ? motion.filter((m) => m.since === 1) : []) {
+    const key = `0:${e.box.y}:${e.box.h}`;
+    const read = byKey.get(key) ?? byKey.set(key, {
+      frame: 0,
+      box: { x: 0, y: e.box.y, w: info.width, h: e.box.h },
+      window: { span: () => ({ from: 0, to: 0 }) },
+      carry: [],
+    }).get(key)!;
+    if (!read.carry.includes(e)) read.carry.push(e);
   }
   return [...byKey.values()];
 }

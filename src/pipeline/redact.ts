@@ -23,7 +23,8 @@ import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { LANE_MIN_BOXES, maskCommands, maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
-import { analyseVideo, type AnalyseResult, type ReadEvent } from './analyse.js';
+import { analyseVideo, type AnalyseOptions, type AnalyseResult, type ReadEvent } from './analyse.js';
+import { analyseInSegments, segmentsOf } from './split.js';
 import { TILE } from './changes.js';
 import type { MotionEpisode } from './motion.js';
 import { checkAllowed, checkOutput, checkSideFile } from './paths.js';
@@ -49,6 +50,11 @@ export interface RedactRequest {
 export interface RedactDeps {
   /** Makes the OCR engine; the real one is a tesseract.js pool. */
   createOcr?: (workers: number) => Promise<OcrEngine & { modelVersion?: string }>;
+  /**
+   * The analysis, when it was done elsewhere (segments analysed by other workers, joined);
+   * otherwise it is done here, whole or in segments (config.analysis.segmentSec).
+   */
+  analyse?: (input: string, info: VideoInfo, options: AnalyseOptions) => Promise<AnalyseResult>;
 }
 
 export interface RedactResult {
@@ -214,6 +220,19 @@ export function maskPieces(
   }
   for (const c of analysis.changing) {
     pieces.push({ kind: 'changing', from: c.from, to: c.to, box: c.box, types: [], detectors: ['change'], confidence: 1, fill: c.fill, values: [] });
+  }
+  // Analysed in segments: a mask that reaches a segment's last frame where the next segment
+  // (whose lead-in overlaps it) saw the region moving goes on with that motion. The next
+  // segment read what moved in only mid-motion, where one garbled read can miss a value.
+  for (const cut of analysis.cuts ?? []) {
+    const onward = episodes.filter((e) => e.since <= cut - 1 && e.until >= cut);
+    for (const p of onward.length ? pieces.filter((q) => q.to === cut - 1) : []) {
+      const end = p.path?.length ? movedAlong(p.box, p.axis, p.path[p.path.length - 1]) : p.box;
+      for (const e of onward) {
+        if (!centreIn(end, e.box)) continue;
+        for (const m of carryFrom(end, e, cut - 1, 0)) if (m.to >= cut) pieces.push({ ...p, ...m, motion: true, episode: episodes.indexOf(e) });
+      }
+    }
   }
   // Text cut by the frame's border, unreadable to OCR and partly legible: masked while it stays.
   const carriedStrips = new Set<string>();
@@ -502,11 +521,13 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
   const work = await mkdtemp(join(tmpdir(), 'veil-'));
   const partial = temporaryNameFor(target.path);
   try {
-    const analysis = await analyseVideo(input, info, config, ocr, {
-      signal,
-      workers,
-      onProgress: (done, total) => report('analyse', done / total),
-    });
+    const analyseOptions: AnalyseOptions = { signal, workers, onProgress: (done, total) => report('analyse', done / total) };
+    const segmentSec = config.analysis.segmentSec;
+    const analysis = deps.analyse
+      ? await deps.analyse(input, info, analyseOptions)
+      : segmentSec
+        ? await analyseInSegments(input, info, await segmentsOf(input, info, config, segmentSec, signal), config, ocr, analyseOptions)
+        : await analyseVideo(input, info, config, ocr, analyseOptions);
     const detect = detectOptions(config);
     const plan = (pieces: MaskPiece[]) =>
       planMasks(pieces, { frameCount: info.frameCount, width: info.width, height: info.height, padding: config.mask.padding });
