@@ -2,14 +2,32 @@
  * The BullMQ worker: takes redaction jobs, runs each in a child process (so the event
  * loop stays free to renew locks), archives only verified output, and quarantines what
  * can never succeed. Workers on several machines share only Redis and the data root.
+ *
+ * A long recording is split: its job (the parent) adds one child job a segment, to the
+ * same queue, and waits for them (a BullMQ flow); any worker analyses a segment and seals
+ * its analysis into the data root. When the last child is done the parent runs again,
+ * joins the analyses, and renders, verifies and archives the recording once. A worker
+ * killed mid-segment loses that segment alone: its job is taken again.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { ConfigInput } from '../src/config.js';
-import { QUEUE_NAME, RedactJobData, redisConnection, type RedactJobResult } from '../src/queue/jobs.js';
+import { parseConfig, type ConfigInput } from '../src/config.js';
+import { probeVideo } from '../src/media/probe.js';
+import { newSealKey } from '../src/pipeline/segments.js';
+import { segmentsOf } from '../src/pipeline/split.js';
+import {
+  QUEUE_NAME,
+  RedactJobData,
+  redisConnection,
+  SEGMENT_JOB,
+  SegmentJobData,
+  type RedactJobResult,
+  type SegmentJobResult,
+} from '../src/queue/jobs.js';
 import { LocalStorage } from '../src/storage/local.js';
 import { safeMessage } from '../src/errors.js';
 import { restrictUmask } from '../src/util/fs.js';
@@ -26,6 +44,11 @@ export interface WorkerOptions {
   lockMs?: number;
   /** Pipeline configuration (the same file as `veil redact --config`). */
   config?: ConfigInput;
+  /**
+   * Recordings longer than one and a half of these (seconds) are analysed in segments of
+   * about this length by child jobs, which any worker takes; 0 never splits. Default 300.
+   */
+  splitSec?: number;
   log?: (line: string) => void;
 }
 
@@ -88,10 +111,75 @@ export function startWorker(options: WorkerOptions) {
   connection.on('error', (err) => log(`veil worker: redis: ${err.message}`));
   const concurrency = options.concurrency ?? 1;
 
-  const processor = async (job: Job<RedactJobData, RedactJobResult>): Promise<RedactJobResult> => {
+  const jobConfig = (style?: RedactJobData['options']['style']): ConfigInput => ({
+    ...options.config,
+    mask: { ...options.config?.mask, ...(style ? { style } : {}) },
+    analysis: {
+      ...options.config?.analysis,
+      ocrWorkers: options.config?.analysis?.ocrWorkers ?? Math.max(1, Math.floor(2 / concurrency)),
+    },
+  });
+  const splitSec = options.splitSec ?? 300;
+  // Child jobs are added to the same queue (one pool of workers takes both kinds).
+  const queue = new Queue(options.queueName ?? QUEUE_NAME, { connection });
+  queue.on('error', (err) => log(`veil worker: queue: ${err.message}`));
+  const progressOf = (job: Job) => (stage: string, percent: number) => {
+    job.updateProgress({ stage, percent }).catch((err: unknown) => log(`veil worker: progress not saved: ${safeMessage(err)}`));
+  };
+  /** Moves a recording to quarantine for good, with its split analyses gone. */
+  const quarantine = async (id: string, ext: string, kind: 'bad-input' | 'verification' | 'failed', message: string, attempts: number) => {
+    await storage.quarantine(id, ext, { kind, message, attempts });
+    await storage.cleanSegments(id);
+  };
+
+  /** The segments to split a recording into, or undefined to redact it whole (an input it cannot probe fails in the child, classified). */
+  const planSplit = async (input: string) => {
+    if (!(splitSec > 0)) return undefined;
+    try {
+      const config = parseConfig(jobConfig());
+      const info = await probeVideo(input, config);
+      const segments = await segmentsOf(input, info, config, splitSec);
+      return segments.length > 1 ? segments : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const segmentsReady = async (id: string, count: number) => {
+    for (let i = 0; i < count; i++) if (!(await stat(storage.segmentPath(id, i)).catch(() => null))) return false;
+    return true;
+  };
+
+  const processSegment = async (job: Job): Promise<SegmentJobResult> => {
+    const parsed = SegmentJobData.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError('the job payload is not valid');
+    const { recordingId: id, segment, key } = parsed.data;
+    await storage.init();
+    const original = await storage.inboxEntry(id);
+    if (!original) throw new UnrecoverableError('the recording is no longer in the inbox');
+    await mkdir(storage.segmentsDir(id), { recursive: true, mode: 0o750 });
+    try {
+      const done = await runChild(
+        { kind: 'segment', input: original.path, config: jobConfig(), segment, sealed: storage.segmentPath(id, segment.index), key },
+        options.timeoutSec ?? 3600,
+        progressOf(job),
+      );
+      return { recordingId: id, segment: segment.index, frames: done.frames, reads: done.reads, seconds: done.seconds };
+    } catch (err) {
+      if (err instanceof JobFailure && err.kind !== 'transient') {
+        await quarantine(id, original.ext, err.kind, err.message, job.attemptsMade + 1);
+        throw new UnrecoverableError(err.message);
+      }
+      throw err instanceof JobFailure ? err : new Error(safeMessage(err));
+    }
+  };
+
+  const processor = async (job: Job, token?: string): Promise<RedactJobResult | SegmentJobResult> => {
+    if (job.name === SEGMENT_JOB) return processSegment(job);
     const parsed = RedactJobData.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('the job payload is not valid');
-    const { recordingId: id, ext, options: jobOptions } = parsed.data;
+    let data = parsed.data;
+    const { recordingId: id, ext, options: jobOptions } = data;
     await storage.init();
     const done = (alreadyArchived: boolean, m?: Extract<ChildMessage, { type: 'done' }>): RedactJobResult => ({
       recordingId: id,
@@ -106,33 +194,59 @@ export function startWorker(options: WorkerOptions) {
       // An earlier attempt archived it and died before cleaning up.
       await storage.removeFromInbox(id, ext);
       await storage.cleanWork(id);
+      await storage.cleanSegments(id);
       return done(true);
+    }
+    const original = await storage.inboxEntry(id);
+    if (!original) throw new UnrecoverableError('the recording is no longer in the inbox');
+    if (!data.split) {
+      const segments = await planSplit(original.path);
+      if (segments) {
+        data = { ...data, split: { key: newSealKey().toString('base64'), segments } };
+        await job.updateData(data);
+      }
+    }
+    const split = data.split;
+    if (split && !(await segmentsReady(id, split.segments.length))) {
+      // Adding a child that exists already (an earlier attempt's) adds nothing.
+      await mkdir(storage.segmentsDir(id), { recursive: true, mode: 0o750 });
+      for (const segment of split.segments) {
+        await queue.add(
+          SEGMENT_JOB,
+          SegmentJobData.parse({ recordingId: id, ext, segment, key: split.key }),
+          {
+            jobId: `${id}-s${segment.index}`,
+            parent: { id: job.id!, queue: job.queueQualifiedName },
+            failParentOnFailure: true,
+            attempts: 3,
+            backoff: { type: 'exponential', delay: 5000 },
+            removeOnComplete: { age: 7 * 24 * 3600 },
+            removeOnFail: { age: 30 * 24 * 3600 },
+          },
+        );
+      }
+      if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
+      if (!(await segmentsReady(id, split.segments.length))) throw new Error('the analyses of some segments are missing');
     }
     await storage.cleanWork(id);
     const work = storage.workDir(id);
-    await import('node:fs/promises').then((fs) => fs.mkdir(work, { recursive: true }));
-    const config: ConfigInput = {
-      ...options.config,
-      mask: { ...options.config?.mask, ...(jobOptions.style ? { style: jobOptions.style } : {}) },
-      analysis: {
-        ...options.config?.analysis,
-        ocrWorkers: options.config?.analysis?.ocrWorkers ?? Math.max(1, Math.floor(2 / concurrency)),
-      },
-    };
-    const original = await storage.inboxEntry(id);
-    if (!original) throw new UnrecoverableError('the recording is no longer in the inbox');
+    await mkdir(work, { recursive: true });
     const output = `${work}/video${original.ext}`;
     const manifest = `${work}/manifest.json`;
+    const segments = split && { paths: split.segments.map((s) => storage.segmentPath(id, s.index)), key: split.key };
     try {
-      const result = await runChild({ input: original.path, output, manifest, config }, options.timeoutSec ?? 3600, (stage, percent) => {
-        job.updateProgress({ stage, percent }).catch((err: unknown) => log(`veil worker: progress not saved: ${safeMessage(err)}`));
-      });
+      const result = await runChild(
+        { kind: 'redact', input: original.path, output, manifest, config: jobConfig(jobOptions.style), ...(segments ? { segments } : {}) },
+        options.timeoutSec ?? 3600,
+        progressOf(job),
+      );
       const archived = await storage.archive(id, output, manifest, original.ext);
       await storage.removeFromInbox(id, ext);
+      await storage.cleanSegments(id);
       return done(!archived, result);
     } catch (err) {
       if (err instanceof JobFailure && err.kind !== 'transient') {
-        await storage.quarantine(id, ext, { kind: err.kind, message: err.message, attempts: job.attemptsMade + 1 });
+        await quarantine(id, ext, err.kind, err.message, job.attemptsMade + 1);
         throw new UnrecoverableError(err.message);
       }
       // Retried by BullMQ; a system error's message names paths, so only its code is kept.
@@ -142,7 +256,7 @@ export function startWorker(options: WorkerOptions) {
     }
   };
 
-  const worker = new Worker<RedactJobData, RedactJobResult>(options.queueName ?? QUEUE_NAME, processor, {
+  const worker = new Worker(options.queueName ?? QUEUE_NAME, processor, {
     connection,
     concurrency,
     lockDuration: options.lockMs ?? 30_000,
@@ -155,11 +269,12 @@ export function startWorker(options: WorkerOptions) {
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     log(`veil worker: ${job.id} failed (attempt ${job.attemptsMade}${final ? ', final' : ''}): ${err.message}`);
     if (final && !(err instanceof UnrecoverableError)) {
-      const data = RedactJobData.safeParse(job.data);
+      // A segment that fails for good fails its parent (failParentOnFailure): the recording goes to quarantine either way.
+      const data = job.name === SEGMENT_JOB ? SegmentJobData.safeParse(job.data) : RedactJobData.safeParse(job.data);
       if (data.success) {
-        void storage
-          .quarantine(data.data.recordingId, data.data.ext, { kind: 'failed', message: err.message, attempts: job.attemptsMade })
-          .catch((e: unknown) => log(`veil worker: quarantine failed: ${safeMessage(e)}`));
+        void quarantine(data.data.recordingId, data.data.ext, 'failed', err.message, job.attemptsMade).catch((e: unknown) =>
+          log(`veil worker: quarantine failed: ${safeMessage(e)}`),
+        );
       }
     }
   });
@@ -169,6 +284,7 @@ export function startWorker(options: WorkerOptions) {
     worker,
     async close() {
       await worker.close();
+      await queue.close();
       await connection.quit().catch(() => connection.disconnect());
     },
   };

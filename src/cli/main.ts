@@ -33,7 +33,7 @@ Usage:
   veil detect --jsonl [--config <file>]
   veil enqueue <file...> [--root <dir>]
   veil watch <inbox-dir> [--root <dir>]
-  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--config <file>]
+  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--split-sec <s>] [--config <file>]
   veil serve [--root <dir>] [--tokens <file.json>] [--host <addr>] [--port <n>] [--worker]
   veil demo [--dir <directory>]
   veil --help | --version
@@ -85,7 +85,10 @@ or VEIL_DATA_ROOT, with inbox/, work/, archive/ and quarantine/):
                           manifest; bad input and failed verification go to quarantine/
                           with a reason. --concurrency (default 1), --timeout per job in
                           seconds (default 3600). Stops taking jobs on SIGTERM/SIGINT and
-                          finishes the current ones.
+                          finishes the current ones. A recording longer than 1.5 x
+                          --split-sec (default 300; 0: never) is analysed in segments of
+                          about that length by child jobs that any worker takes, then
+                          rendered and verified once as one file.
 
 veil serve
   The web service for people: upload a recording (drag-and-drop, progress bar), follow its
@@ -407,6 +410,7 @@ async function runWorker(argv: string[]): Promise<number> {
       redis: { type: 'string' },
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
+      'split-sec': { type: 'string' },
       config: { type: 'string' },
     },
   });
@@ -421,6 +425,7 @@ async function runWorker(argv: string[]): Promise<number> {
     concurrency: number('concurrency', values.concurrency) ?? 1,
     timeoutSec: number('timeout', values.timeout) ?? 3600,
     lockMs: number('lock', process.env.VEIL_LOCK_MS) ?? 30_000,
+    splitSec: number('split-sec', values['split-sec']),
     config,
   });
   process.stderr.write(`veil: worker ready (data root ${root})\n`);

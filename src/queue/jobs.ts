@@ -11,14 +11,52 @@ import { RecordingExt, RecordingId } from '../storage/local.js';
 
 export const QUEUE_NAME = 'veil-redact';
 
+/** Where a long recording is cut for analysis (see src/pipeline/segments.ts). */
+export const SegmentPlan = z
+  .object({
+    index: z.number().int().min(0),
+    firstFrame: z.number().int().min(0),
+    frameCount: z.number().int().positive(),
+    lead: z.number().int().min(0),
+    startSec: z.number().min(0),
+    seekSec: z.number().min(0),
+  })
+  .strict();
+
+/**
+ * The key a recording's segment analyses are sealed with (random, 32 bytes, base64): it
+ * sits in Redis, the sealed files in the data root, so neither alone gives what OCR read.
+ */
+export const SealKey = z.string().regex(/^[A-Za-z0-9+/]{43}=$/);
+
 export const RedactJobData = z
   .object({
     recordingId: RecordingId,
     ext: RecordingExt,
     options: z.object({ style: MaskStyle.optional() }).strict().default({}),
+    /** Set by the worker when it splits the recording: its segments, analysed by child jobs. */
+    split: z.object({ key: SealKey, segments: z.array(SegmentPlan).min(2) }).strict().optional(),
   })
   .strict();
 export type RedactJobData = z.infer<typeof RedactJobData>;
+
+/** The name of a child job that analyses one segment of its parent's recording. */
+export const SEGMENT_JOB = 'segment';
+
+export const SegmentJobData = z
+  .object({ recordingId: RecordingId, ext: RecordingExt, segment: SegmentPlan, key: SealKey })
+  .strict();
+export type SegmentJobData = z.infer<typeof SegmentJobData>;
+
+/** What a segment's job returns: its size and timing, never what it read. */
+export const SegmentJobResult = z.object({
+  recordingId: RecordingId,
+  segment: z.number().int(),
+  frames: z.number().int(),
+  reads: z.number().int(),
+  seconds: z.number(),
+});
+export type SegmentJobResult = z.infer<typeof SegmentJobResult>;
 
 export const RedactJobResult = z.object({
   recordingId: RecordingId,

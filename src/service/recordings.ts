@@ -170,6 +170,9 @@ export class RecordingRegistry {
       switch (job.state) {
         case 'active':
           return { ...base, state: 'processing', attempts, stage: progress.data?.stage, percent: progress.data?.percent ?? 0 };
+        case 'waiting-children':
+          // Split: its segments are being analysed by child jobs.
+          return { ...base, state: 'processing', attempts, stage: 'analyse', percent: progress.data?.percent ?? 0 };
         case 'completed':
           // Archived a moment ago, or archived under another data root: the archive decides.
           return { ...base, state: 'processing', attempts, stage: 'archive', percent: 100 };

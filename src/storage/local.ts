@@ -2,6 +2,7 @@
  * Local-filesystem storage under a data root shared by every worker:
  *   inbox/       recordings waiting, named by recording id (never by their original name)
  *   work/<id>/   one attempt's temporary files, removed by the next attempt
+ *   work/<id>.segments/ a split recording's segment analyses, sealed, until it is archived
  *   archive/<id>/ video + manifest.json, put in place together by one rename
  *   quarantine/  recordings that cannot be redacted, each with a reason file (no PII)
  * Every write goes to a temporary name first; nothing half-written is ever visible under
@@ -81,6 +82,22 @@ export class LocalStorage {
 
   workDir(id: string): string {
     return join(this.work, id);
+  }
+
+  /**
+   * The sealed analyses of a split recording's segments (see segments.ts): kept across the
+   * attempts of its job, removed once it is archived or quarantined.
+   */
+  segmentsDir(id: string): string {
+    return join(this.work, `${id}.segments`);
+  }
+
+  segmentPath(id: string, index: number): string {
+    return join(this.segmentsDir(id), `${index}.sealed`);
+  }
+
+  async cleanSegments(id: string): Promise<void> {
+    await rm(this.segmentsDir(id), { recursive: true, force: true });
   }
 
   archivePath(id: string): string {

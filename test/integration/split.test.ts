@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { probeVideo } from '../../src/media/probe.js';
+import { redactVideo } from '../../src/pipeline/redact.js';
+import { segmentsOf } from '../../src/pipeline/split.js';
+import { addRecording, redisConnection, type RedactJobData, type RedactJobResult, type SegmentJobResult } from '../../src/queue/jobs.js';
+import { LocalStorage } from '../../src/storage/local.js';
+import { measureExposure } from '../../src/synth/exposure.js';
+import { findLeaks } from '../../src/synth/leaks.js';
+import { writeScene } from '../../src/synth/render.js';
+import { chatScene, transactionsScene, withPointer } from '../../src/synth/scenarios.js';
+import type { GroundTruth } from '../../src/synth/scene.js';
+import { startWorker } from '../../workers/redact-worker.js';
+import { ROOT, SMALL, tempDir } from '../helpers.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+// 12 s at 10 fps, a keyframe every 4 s (writeScene): three segments of 4 s.
+const SEGMENT_SEC = 4;
+let dir: string;
+let cleanup: () => Promise<void>;
+let scroll: string;
+let scrollTruth: GroundTruth;
+let chat: string;
+let chatTruth: GroundTruth;
+const connection = redisConnection(REDIS_URL);
+const toClose: Array<() => Promise<unknown>> = [];
+
+beforeAll(async () => {
+  ({ dir, cleanup } = await tempDir('veil-split-'));
+  // A list that scrolls across both cuts, and a chat whose pointer never rests.
+  scroll = join(dir, 'scroll.mp4');
+  scrollTruth = await writeScene(transactionsScene({ ...SMALL, seconds: 12, seed: 5 }), scroll);
+  chat = join(dir, 'chat.mp4');
+  chatTruth = await writeScene(withPointer(chatScene({ ...SMALL, seconds: 12, seed: 9 }), 3), chat);
+});
+
+afterEach(async () => {
+  while (toClose.length) await toClose.pop()!().catch(() => {});
+});
+
+afterAll(async () => {
+  await connection.quit();
+  await cleanup();
+});
+
+describe('a recording analysed in segments', () => {
+  it('is cut at keyframes, each segment after the first with a lead-in', async () => {
+    const config = parseConfig({});
+    const info = await probeVideo(scroll, config);
+    const segments = await segmentsOf(scroll, info, config, SEGMENT_SEC);
+    expect(segments.map((s) => [s.firstFrame, s.frameCount])).toEqual([[0, 40], [40, 40], [80, 40]]);
+    expect(segments.map((s) => s.lead)).toEqual([0, 4, 4]);
+    // Shorter than one and a half segments: whole.
+    expect(await segmentsOf(scroll, info, config, 9)).toHaveLength(1);
+  });
+
+  for (const [name, file, truth] of [
+    ['a scrolling list', () => scroll, () => scrollTruth],
+    ['a chat with a moving pointer', () => chat, () => chatTruth],
+  ] as const) {
+    it(`is masked as the whole analysis masks it: ${name}`, async () => {
+      const input = file();
+      const run = async (segmentSec?: number) => {
+        const output = join(dir, `${name.replace(/\W+/g, '-')}-${segmentSec ?? 'whole'}.mp4`);
+        const { manifest } = await redactVideo({ input, output, config: parseConfig({ analysis: { segmentSec } }) });
+        return { manifest, exposure: await measureExposure(input, output, truth()), frames: (await probeVideo(output, parseConfig({}))).frameCount };
+      };
+      const whole = await run();
+      const split = await run(SEGMENT_SEC);
+      expect(split.frames).toBe(whole.frames);
+      expect(split.manifest.output.frameCount).toBe(whole.manifest.input.frameCount);
+      expect(whole.exposure.piiItemFrames).toBeGreaterThan(150);
+      expect(whole.exposure.exposedItemFrames).toBe(0);
+      expect(split.exposure.exposedItemFrames).toBe(0);
+      // The same kinds of PII found (the values OCR made of them differ with the frames read).
+      const types = (m: typeof whole.manifest) => [...new Set(m.tracks.flatMap((t) => t.types))].sort();
+      expect(types(split.manifest)).toEqual(types(whole.manifest));
+      // And it masks little more of what is not PII.
+      const share = (e: typeof whole.exposure) => e.maskedTextItemFrames / e.textItemFrames;
+      expect(share(split.exposure)).toBeLessThanOrEqual(share(whole.exposure) + 0.03);
+    });
+  }
+});
+
+/** A fresh queue and data root for one test, removed afterwards. */
+async function setup() {
+  const name = `test-${randomUUID()}`;
+  const root = join(dir, name);
+  const storage = await new LocalStorage(root).init();
+  const queue = new Queue<RedactJobData, RedactJobResult>(name, {
+    connection,
+    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 500 } },
+  });
+  const events = new QueueEvents(name, { connection: redisConnection(REDIS_URL) });
+  await events.waitUntilReady();
+  toClose.push(async () => {
+    await events.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+  });
+  return { name, root, storage, queue, events };
+}
+
+async function enqueue(storage: LocalStorage, queue: Queue<RedactJobData, RedactJobResult>, file: string) {
+  const { id, ext } = await storage.ingest(file);
+  return addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: {} });
+}
+
+/** Every value of every key of queue `name` in Redis, as text. */
+async function redisText(name: string): Promise<string> {
+  const out: string[] = [];
+  for (const key of await connection.keys(`bull:${name}:*`)) {
+    const type = await connection.type(key);
+    if (type === 'hash') out.push(JSON.stringify(await connection.hgetall(key)));
+    else if (type === 'list') out.push(JSON.stringify(await connection.lrange(key, 0, -1)));
+    else if (type === 'zset') out.push(JSON.stringify(await connection.zrange(key, '0', '-1')));
+    else if (type === 'set') out.push(JSON.stringify(await connection.smembers(key)));
+    else if (type === 'string') out.push(String(await connection.get(key)));
+    else if (type === 'stream') out.push(JSON.stringify(await connection.xrange(key, '-', '+')));
+  }
+  return out.join('\n');
+}
+
+describe('split recordings on the queue', () => {
+  it('are analysed by two workers as child jobs, then rendered, verified and archived once', async () => {
+    const { name, root, storage, queue, events } = await setup();
+    const config = { analysis: { ocrWorkers: 1 } };
+    for (let i = 0; i < 2; i++) {
+      const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, splitSec: SEGMENT_SEC, config, log: () => {} });
+      toClose.push(() => w.close());
+    }
+    const job = await enqueue(storage, queue, scroll);
+    const result = await job.waitUntilFinished(events, 300_000);
+    expect(result.alreadyArchived).toBe(false);
+    const archived = storage.archivePath(job.id!);
+    expect((await readdir(archived)).sort()).toEqual(['manifest.json', 'video.mp4']);
+    const manifest = JSON.parse(await readFile(join(archived, 'manifest.json'), 'utf8'));
+    expect(manifest.output.frameCount).toBe(120);
+    expect((await measureExposure(scroll, join(archived, 'video.mp4'), scrollTruth)).exposedItemFrames).toBe(0);
+    // One child a segment, together every frame once, each with its own timing.
+    const children = (await queue.getJobs(['completed'])).filter((j) => j.name === 'segment').map((j) => j.returnvalue as unknown as SegmentJobResult);
+    expect(children.map((c) => c.segment).sort()).toEqual([0, 1, 2]);
+    expect(children.reduce((n, c) => n + c.frames, 0)).toBe(120);
+    for (const c of children) expect(c.seconds).toBeGreaterThan(0);
+    // Nothing left behind: the sealed analyses go with the recording.
+    expect(await readdir(storage.work)).toEqual([]);
+    expect(await readdir(storage.inbox)).toEqual([]);
+    // What OCR read never reaches Redis: not in the jobs, their results or their progress.
+    const redis = await redisText(name);
+    expect(redis).toContain('segment');
+    expect(findLeaks({ redis }, scrollTruth.items.filter((i) => i.kind === 'pii'))).toEqual([]);
+  });
+
+  it('lose only the segment a killed worker was analysing', async () => {
+    const { name, root, storage, queue, events } = await setup();
+    const job = await enqueue(storage, queue, chat);
+    const env = { ...process.env, VEIL_QUEUE: name, VEIL_LOCK_MS: '3000', REDIS_URL };
+    const start = () =>
+      spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'worker', '--root', root, '--split-sec', String(SEGMENT_SEC)], { env, stdio: 'ignore' });
+    const first: ChildProcess = start();
+    toClose.push(async () => void first.kill('SIGKILL'));
+    // One worker takes the segments in order: kill it inside the second.
+    const second = `${job.id}-s1`;
+    for (let i = 0; i < 600; i++) {
+      const j = await queue.getJob(second);
+      if (typeof j?.progress === 'object' && (j.progress as { percent: number }).percent > 5) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(await queue.getJob(second).then((j) => j?.progress)).toMatchObject({ stage: 'analyse' });
+    first.kill('SIGKILL');
+    const next = start();
+    toClose.push(async () => void next.kill('SIGTERM'));
+    const result = await job.waitUntilFinished(events, 300_000);
+    expect(result.alreadyArchived).toBe(false);
+    expect(await storage.listArchive()).toEqual([job.id]);
+    const started = async (k: number) => (await queue.getJob(`${job.id}-s${k}`))!.attemptsStarted;
+    expect(await started(0)).toBe(1);
+    expect(await started(1)).toBe(2);
+    expect(await started(2)).toBe(1);
+    expect((await measureExposure(chat, join(storage.archivePath(job.id!), 'video.mp4'), chatTruth)).exposedItemFrames).toBe(0);
+  });
+});
