@@ -147,8 +147,17 @@ function scrollLayer(
   const size = sideways ? `${height + 2 * slack}x${width}` : `${width}x${height + 2 * slack}`;
   const moving = `'${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}'`;
   const position = sideways ? `x=${moving}:y=${left}` : `x=${left}:y=${moving}`;
-  const start = Math.max(0, (0.8 * e.since) / video.fps - 2);
-  const duration = (e.until + 1) / video.fps + 2 - start;
+  // The layer lives from before the scroll to after it. With each frame's time known, a
+  // second before its first frame to two after its last, and then it ends: the overlay
+  // passes frames through untouched from there (with one layer a scroll, a busy session's
+  // dozens of layers each copied and blended every later frame). Without the times, frame
+  // numbers stand for times, which a variable rate can put far off, so it starts early and
+  // its last frame stays (eof_action=repeat) to the end.
+  const times = video.lanes?.times;
+  const [start, end, eof] = times
+    ? [Math.max(0, times[e.since] - 1), times[Math.min(times.length - 1, e.until)] + 2, 'pass']
+    : [Math.max(0, (0.8 * e.since) / video.fps - 2), (e.until + 1) / video.fps + 2, 'repeat'];
+  const duration = end - start;
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
   return [
@@ -157,7 +166,7 @@ function scrollLayer(
     // No timeline switch on this overlay: disabled on the frames before the layer starts, it
     // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll
     // were missing while it moved). The pane's overlay below is what is switched.
-    `[work${k}][layer${k}]overlay=${position}:eval=frame:eof_action=repeat[moved${k}]`,
+    `[work${k}][layer${k}]overlay=${position}:eval=frame:eof_action=${eof}[moved${k}]`,
     `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
     `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
   ];

@@ -414,5 +414,13 @@ describe('moving masks in the filter graph', () => {
     expect(graph.startsWith('drawbox=x=40:y=10:w=100:h=20')).toBe(true);
     // Styles drawn from crops of the frame get still segments instead.
     expect(maskFilterGraph([track(0, 200)], 'pixelate', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e] })).not.toContain('eval=frame');
+    // Without the frames' times the layer starts early and stays to the end; with them it
+    // lives from a second before the scroll (frame 50, at 2.5 s) to two after it (frame 80,
+    // at 4 s), and frames after it pass untouched.
+    expect(graph).toContain('eof_action=repeat[moved0]');
+    const times = Array.from({ length: 100 }, (_, n) => n / 20);
+    const timed = maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e], lanes: { times, commandsPath: '/w/masks.cmd' } });
+    expect(timed).toContain('eof_action=pass[moved0]');
+    expect(timed).toMatch(/:d=4.5,format=yuva420p,.*setpts=PTS\+1\.5\/TB\[layer0\]/);
   });
 });
