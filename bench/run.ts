@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../src/config.js';
@@ -27,44 +27,10 @@ import { oracleScene } from '../src/synth/scene.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, renderBrowserScenario } from './browser/render.js';
 import { pageHtml } from './browser/pages.js';
+import { treeRss } from './memory.js';
 import { benchScenarios, browserScenarios, type BenchScenario } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
-const PAGE = 4096;
-
-/** Resident memory of a process and all its descendants, in bytes. */
-async function treeRss(pid: number): Promise<number> {
-  const parents = new Map<number, number>();
-  for (const name of await readdir('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(Number(name), ppid);
-    } catch {
-      /* gone */
-    }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [child, parent] of parents) {
-      if (tree.has(parent) && !tree.has(child)) {
-        tree.add(child);
-        grew = true;
-      }
-    }
-  }
-  let total = 0;
-  for (const p of tree) {
-    try {
-      total += Number((await readFile(`/proc/${p}/statm`, 'utf8')).split(' ')[1]) * PAGE;
-    } catch {
-      /* gone */
-    }
-  }
-  return total;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t = process.hrtime.bigint();

@@ -1,0 +1,38 @@
+/** Memory of the bench's child processes, read from /proc. */
+import { readFile, readdir } from 'node:fs/promises';
+
+const PAGE = 4096;
+
+/** Resident memory of a process and all its descendants, in bytes. */
+export async function treeRss(pid: number): Promise<number> {
+  const parents = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(Number(name), ppid);
+    } catch {
+      /* gone */
+    }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [child, parent] of parents) {
+      if (tree.has(parent) && !tree.has(child)) {
+        tree.add(child);
+        grew = true;
+      }
+    }
+  }
+  let total = 0;
+  for (const p of tree) {
+    try {
+      total += Number((await readFile(`/proc/${p}/statm`, 'utf8')).split(' ')[1]) * PAGE;
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}

@@ -1,0 +1,214 @@
+/**
+ * `npm run bench:split`: a long recording redacted through the queue, split into segments
+ * that worker processes analyse as child jobs (see workers/redact-worker.ts), with 1 and
+ * with 2 worker processes on this machine, against a plain ffmpeg transcode of the same
+ * file in the same run. Prints each segment's time, the wall times, and from them the wall
+ * time projected on more machines (one worker process each, as many cores as this one).
+ *
+ *   npm run bench:split -- [--minutes 30] [--split-sec 300] [--block-sec 300] [--workers 1,2]
+ *
+ * The recording is `minutes` long, 1080p30, made of blocks of `block-sec` seconds, each a
+ * different support screen (a customer profile, transactions, a chat, a terminal) on
+ * which the agent's pointer moves for the first 40 s and then rests, as in a call: made
+ * once and kept under bench-output/split/. Needs Redis at REDIS_URL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue, QueueEvents } from 'bullmq';
+import { parseConfig } from '../src/config.js';
+import { plainTranscodeJob, QUIET } from '../src/media/ffmpeg-args.js';
+import { runFfmpeg } from '../src/media/ffmpeg.js';
+import { probeVideo } from '../src/media/probe.js';
+import { addRecording, redisConnection, type RedactJobData, type SegmentJobResult } from '../src/queue/jobs.js';
+import { LocalStorage } from '../src/storage/local.js';
+import { writeScene } from '../src/synth/render.js';
+import { chatScene, profileScene, terminalScene, transactionsScene, withPointer } from '../src/synth/scenarios.js';
+import { treeRss } from './memory.js';
+import type { SceneSpec } from '../src/synth/scene.js';
+
+const root = resolve(new URL('../..', import.meta.url).pathname);
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The pointer of `scene` moving for its first `seconds`, then resting where it stopped. */
+function pointerFor(scene: SceneSpec, seconds: number, seed: number): SceneSpec {
+  const moving = withPointer(scene, seed);
+  const until = Math.round(seconds * scene.fps);
+  const keys = (moving.pointer ?? []).filter(([frame]) => frame <= until);
+  return { ...moving, pointer: keys };
+}
+
+async function makeRecording(path: string, minutes: number, blockSec: number): Promise<void> {
+  const dir = `${path}.blocks`;
+  await mkdir(dir, { recursive: true });
+  const o = { width: 1920, height: 1080, fps: 30, seconds: blockSec };
+  const screens = [
+    (seed: number) => profileScene({ ...o, seed }),
+    (seed: number) => transactionsScene({ ...o, seed }),
+    (seed: number) => chatScene({ ...o, seed }),
+    (seed: number) => terminalScene({ ...o, seed }),
+  ];
+  const blocks = Math.ceil((minutes * 60) / blockSec);
+  const list: string[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const file = join(dir, `block-${i}.mp4`);
+    if (!existsSync(file)) {
+      process.stderr.write(`bench:split: making block ${i + 1} of ${blocks}\n`);
+      await writeScene(pointerFor(screens[i % screens.length](40 + i), 40, 60 + i), file);
+    }
+    list.push(`file '${file}'`);
+  }
+  const listFile = join(dir, 'list.txt');
+  await writeFile(listFile, `${list.join('\n')}\n`);
+  // The blocks share their encoding: joined without a second encode.
+  await runFfmpeg({ input: listFile, inputOptions: [...QUIET, '-f', 'concat', '-safe', '0'], outputOptions: ['-c', 'copy', '-f', 'mp4', '-y'], output: path });
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - t) / 1e9];
+}
+
+interface SplitRun {
+  workers: number;
+  wallSec: number;
+  /** From the parent's start to the moment its children were added. */
+  planSec: number;
+  segments: Array<SegmentJobResult & { startedAt: number; finishedAt: number }>;
+  /** From the last segment's end to the archive: join, render, verify, finalise. */
+  afterSec: number;
+  /** Peak resident memory of the worker processes and everything they ran, summed. */
+  peakMiB: number;
+  stageSeconds?: Record<string, number>;
+}
+
+async function runSplit(input: string, workers: number, splitSec: number, work: string): Promise<SplitRun> {
+  const name = `bench-split-${randomUUID()}`;
+  const dataRoot = join(work, name);
+  const storage = await new LocalStorage(dataRoot).init();
+  const connection = redisConnection(REDIS_URL);
+  const queue = new Queue<RedactJobData>(name, { connection });
+  const events = new QueueEvents(name, { connection: redisConnection(REDIS_URL) });
+  await events.waitUntilReady();
+  const configPath = join(work, `${name}.config.json`);
+  // One worker process a machine: its OCR workers take the cores; two here share them.
+  await writeFile(configPath, JSON.stringify({ analysis: { ocrWorkers: Math.max(1, Math.floor(2 / workers)) } }));
+  const children: ChildProcess[] = [];
+  try {
+    const { id, ext } = await storage.ingest(input);
+    const started = Date.now();
+    for (let i = 0; i < workers; i++) {
+      children.push(
+        spawn(process.execPath, [join(root, 'bin/veil.js'), 'worker', '--root', dataRoot, '--split-sec', String(splitSec), '--config', configPath], {
+          env: { ...process.env, VEIL_QUEUE: name, REDIS_URL },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        }),
+      );
+    }
+    let peak = 0;
+    const poll = setInterval(() => {
+      void Promise.all(children.map((c) => treeRss(c.pid!))).then((rss) => (peak = Math.max(peak, rss.reduce((a, b) => a + b, 0))));
+    }, 250);
+    const job = await addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: {} });
+    await job.waitUntilFinished(events, 6 * 3600_000).finally(() => clearInterval(poll));
+    const wallSec = (Date.now() - started) / 1000;
+    const parent = await queue.getJob(job.id!);
+    const segments = (await queue.getJobs(['completed']))
+      .filter((j) => j.name === 'segment')
+      .map((j) => ({ ...(j.returnvalue as unknown as SegmentJobResult), startedAt: j.processedOn ?? 0, finishedAt: j.finishedOn ?? 0 }))
+      .sort((a, b) => a.segment - b.segment);
+    const firstChild = Math.min(...segments.map((s) => s.startedAt));
+    const lastChild = Math.max(...segments.map((s) => s.finishedAt));
+    const manifest = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(join(storage.archivePath(id), 'manifest.json'), 'utf8')));
+    return {
+      workers,
+      wallSec,
+      planSec: segments.length ? (firstChild - started) / 1000 : 0,
+      segments,
+      afterSec: segments.length ? ((parent?.finishedOn ?? Date.now()) - lastChild) / 1000 : wallSec,
+      stageSeconds: manifest.analysis?.stageSeconds,
+      peakMiB: peak / 2 ** 20,
+    };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await events.close();
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await connection.quit();
+    await rm(dataRoot, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      minutes: { type: 'string', default: '30' },
+      'split-sec': { type: 'string', default: '300' },
+      'block-sec': { type: 'string', default: '300' },
+      workers: { type: 'string', default: '1,2' },
+    },
+  });
+  const minutes = Number(values.minutes);
+  const splitSec = Number(values['split-sec']);
+  const blockSec = Number(values['block-sec']);
+  const work = join(root, 'bench-output', 'split');
+  await mkdir(work, { recursive: true });
+  const input = join(work, `session-${minutes}min-${blockSec}-1080p30.mp4`);
+  if (!existsSync(input)) await makeRecording(input, minutes, blockSec);
+  const config = parseConfig({});
+  const info = await probeVideo(input, config);
+  process.stderr.write(`bench:split: ${input} (${(info.durationSec / 60).toFixed(1)} min, ${info.frameCount} frames)\n`);
+
+  const [, transcodeSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, join(work, 'transcode.mp4'), config, info)));
+  await rm(join(work, 'transcode.mp4'), { force: true });
+  process.stderr.write(`bench:split: plain transcode ${transcodeSec.toFixed(1)} s\n`);
+
+  const runs: SplitRun[] = [];
+  for (const n of values.workers.split(',').map(Number)) {
+    const run = await runSplit(input, n, splitSec, work);
+    runs.push(run);
+    process.stderr.write(`bench:split: ${n} worker process(es): ${run.wallSec.toFixed(1)} s\n`);
+  }
+
+  const x = (s: number) => `${(s / transcodeSec).toFixed(2)}x`;
+  const lines = [
+    `split bench: ${(info.durationSec / 60).toFixed(1)}-minute ${info.width}x${info.height} ${info.fps} fps recording, segments of about ${splitSec} s`,
+    `plain transcode (libx264 veryfast): ${transcodeSec.toFixed(1)} s`,
+  ];
+  for (const r of runs) {
+    lines.push(
+      `${r.workers} worker process(es): wall ${r.wallSec.toFixed(1)} s (${x(r.wallSec)}): plan ${r.planSec.toFixed(1)} s, ${r.segments.length} segments, after the last segment ${r.afterSec.toFixed(1)} s (join, render, verify, archive); peak memory ${r.peakMiB.toFixed(0)} MiB`,
+    );
+    if (r.stageSeconds) lines.push(`  parent stages: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
+    const t0 = Math.min(...r.segments.map((s) => s.startedAt));
+    for (const s of r.segments) {
+      lines.push(
+        `  segment ${s.segment}: ${s.frames} frames, ${s.reads} reads, ${s.seconds.toFixed(1)} s (${x(s.seconds)}), ran ${((s.startedAt - t0) / 1000).toFixed(1)}-${((s.finishedAt - t0) / 1000).toFixed(1)} s`,
+      );
+    }
+  }
+  // Projection: each machine one worker process with this machine's cores, taking segments
+  // as they come (waves of n), then the parent's join, render and verification on one.
+  const one = runs.find((r) => r.workers === 1 && r.segments.length);
+  if (one) {
+    const times = one.segments.map((s) => s.seconds).sort((a, b) => b - a);
+    for (const machines of [1, 2, 4, 8]) {
+      const loads = new Array<number>(machines).fill(0);
+      for (const t of times) loads[loads.indexOf(Math.min(...loads))] += t;
+      const wall = one.planSec + Math.max(...loads) + one.afterSec;
+      lines.push(`projected on ${machines} machine(s): ${wall.toFixed(1)} s (${x(wall)}; ${(wall / 60).toFixed(1)} min)`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+  await writeFile(join(work, 'results.txt'), `${lines.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:split failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
