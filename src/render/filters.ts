@@ -222,15 +222,17 @@ export function assignLanes(groups: ReadonlyArray<{ box: Box; fill: number; rang
   return lanes;
 }
 
-const laneDrawbox = (k: number, first: LaneItem, items: readonly LaneItem[]) =>
-  `drawbox@mask${k}=x=${first.box.x}:y=${first.box.y}:w=${first.box.w}:h=${first.box.h}:color=${greyColor(first.fill)}@1:t=fill:${enableExpression(items)}`;
+const laneDrawbox = (k: number, first: LaneItem) =>
+  `drawbox@mask${k}=x=${first.box.x}:y=${first.box.y}:w=${first.box.w}:h=${first.box.h}:color=${greyColor(first.fill)}@1:t=fill:${enableExpression([first])}`;
 
 /**
  * Pure: the sendcmd script that moves each lane's box to its next appearance. A command
  * runs when a frame's time enters its interval, which starts midway between the frame
- * before the appearance and its first frame (so rounding never picks a neighbour), and the
- * lane's `enable` draws the box on the appearance's frames only. A lane's first appearance
- * is in its filter's options and needs no command.
+ * before the appearance and its first frame (so rounding never picks a neighbour), and
+ * sets the lane's `enable` to the appearance's frames, by number. A lane's first
+ * appearance is in its filter's options and needs no command. (A lane's `enable` was the
+ * union of all its appearances: a sum of hundreds of terms that every frame evaluated for
+ * every lane, a single-threaded cost that outgrew the encode on long recordings.)
  */
 export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: readonly number[]): string {
   const at = (n: number) => times[Math.max(0, Math.min(times.length - 1, n))];
@@ -241,7 +243,9 @@ export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: r
       const end = item.to + 1 < times.length ? (at(item.to) + at(item.to + 1)) / 2 : at(item.to) + 1;
       const f = `drawbox@mask${k}`;
       const { x, y, w, h } = item.box;
-      out.push(`${start.toFixed(6)}-${end.toFixed(6)} [enter] ${f} x ${x}, ${f} y ${y}, ${f} w ${w}, ${f} h ${h}, ${f} color ${greyColor(item.fill)}@1;`);
+      out.push(
+        `${start.toFixed(6)}-${end.toFixed(6)} [enter] ${f} x ${x}, ${f} y ${y}, ${f} w ${w}, ${f} h ${h}, ${f} color ${greyColor(item.fill)}@1, ${f} enable 'between(n,${item.from},${item.to})';`,
+      );
     }
   });
   return `${out.join('\n')}\n`;
@@ -273,7 +277,7 @@ function stillFilters(still: readonly BoxGroup[], video: GraphVideo): string[] {
       (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
     );
   }
-  return [`sendcmd=f=${video.lanes!.commandsPath}`, ...lanes.map((items, k) => laneDrawbox(k, items[0], items))];
+  return [`sendcmd=f=${video.lanes!.commandsPath}`, ...lanes.map((items, k) => laneDrawbox(k, items[0]))];
 }
 
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {

@@ -28,7 +28,7 @@ describe('laneCommands', () => {
     ]);
     const times = [0, 0.1, 0.3, 0.4, 0.45];
     expect(laneCommands(lanes, times)).toBe(
-      '0.350000-0.425000 [enter] drawbox@mask0 x 4, drawbox@mask0 y 6, drawbox@mask0 w 8, drawbox@mask0 h 2, drawbox@mask0 color 0xffffff@1;\n',
+      "0.350000-0.425000 [enter] drawbox@mask0 x 4, drawbox@mask0 y 6, drawbox@mask0 w 8, drawbox@mask0 h 2, drawbox@mask0 color 0xffffff@1, drawbox@mask0 enable 'between(n,3,3)';\n",
     );
   });
 });
