@@ -1,4 +1,4 @@
-/** Memory of the bench's child processes, read from /proc. */
+/** What the benches measure: wall time, and the memory of child processes (read from /proc). */
 import { readFile, readdir } from 'node:fs/promises';
 
 const PAGE = 4096;
@@ -35,4 +35,11 @@ export async function treeRss(pid: number): Promise<number> {
     }
   }
   return total;
+}
+
+/** `fn`'s result and its wall time in seconds. */
+export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = process.hrtime.bigint();
+  const result = await fn();
+  return [result, Number(process.hrtime.bigint() - t) / 1e9];
 }

@@ -27,16 +27,10 @@ import { oracleScene } from '../src/synth/scene.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, renderBrowserScenario } from './browser/render.js';
 import { pageHtml } from './browser/pages.js';
-import { treeRss } from './memory.js';
+import { timed, treeRss } from './measure.js';
 import { benchScenarios, browserScenarios, type BenchScenario } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = process.hrtime.bigint();
-  const result = await fn();
-  return [result, Number(process.hrtime.bigint() - t) / 1e9];
-}
 
 interface VeilRun {
   seconds: number;

@@ -27,7 +27,7 @@ import { addRecording, redisConnection, type RedactJobData, type SegmentJobResul
 import { LocalStorage } from '../src/storage/local.js';
 import { writeScene } from '../src/synth/render.js';
 import { chatScene, profileScene, terminalScene, transactionsScene, withPointer } from '../src/synth/scenarios.js';
-import { treeRss } from './memory.js';
+import { timed, treeRss } from './measure.js';
 import type { SceneSpec } from '../src/synth/scene.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -65,12 +65,6 @@ async function makeRecording(path: string, minutes: number, blockSec: number): P
   await writeFile(listFile, `${list.join('\n')}\n`);
   // The blocks share their encoding: joined without a second encode.
   await runFfmpeg({ input: listFile, inputOptions: [...QUIET, '-f', 'concat', '-safe', '0'], outputOptions: ['-c', 'copy', '-f', 'mp4', '-y'], output: path });
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
-  const t = process.hrtime.bigint();
-  const result = await fn();
-  return [result, Number(process.hrtime.bigint() - t) / 1e9];
 }
 
 interface SplitRun {

@@ -47,6 +47,8 @@ export const ManifestSchema = z.object({
     seconds: z.number(),
     /** Wall seconds by stage: probe (with OCR start-up), analyse, render (every pass), verify, finalise. */
     stageSeconds: z.record(z.string(), z.number()),
+    /** Analysed in this many segments (a long recording split across workers); absent when whole. */
+    segments: z.number().int().min(2).optional(),
   }),
   tracks: z.array(
     z.object({

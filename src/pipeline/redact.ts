@@ -410,6 +410,7 @@ export function buildManifest(args: {
       pixelsRead: args.analysis.ocrPixels,
       seconds: Math.round(args.seconds * 100) / 100,
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, Math.round(v * 100) / 100])),
+      ...(args.analysis.cuts?.length ? { segments: args.analysis.cuts.length + 1 } : {}),
     },
     tracks: tracks.map((t) => ({
       id: t.id,

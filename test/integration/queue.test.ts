@@ -1,12 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PII_TYPES } from '../../src/pii/types.js';
-import { addRecording, redisConnection, type RedactJobData, type RedactJobResult } from '../../src/queue/jobs.js';
-import { LocalStorage } from '../../src/storage/local.js';
+import { redisConnection } from '../../src/queue/jobs.js';
 import { measureExposure } from '../../src/synth/exposure.js';
 import { findLeaks } from '../../src/synth/leaks.js';
 import { writeScene } from '../../src/synth/render.js';
@@ -14,8 +11,7 @@ import { chatScene, profileScene } from '../../src/synth/scenarios.js';
 import type { GroundTruth } from '../../src/synth/scene.js';
 import { startWorker } from '../../workers/redact-worker.js';
 import { ROOT, SMALL, tempDir, veil } from '../helpers.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { enqueueFile, freshQueue, REDIS_URL, redisText } from '../queue-helpers.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -39,24 +35,7 @@ afterAll(async () => {
   await cleanup();
 });
 
-/** A fresh queue and data root for one test, removed afterwards. */
-async function setup() {
-  const name = `test-${randomUUID()}`;
-  const root = join(dir, name);
-  const storage = await new LocalStorage(root).init();
-  const queue = new Queue<RedactJobData, RedactJobResult>(name, {
-    connection,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 500 } },
-  });
-  const events = new QueueEvents(name, { connection: redisConnection(REDIS_URL) });
-  await events.waitUntilReady();
-  toClose.push(async () => {
-    await events.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-  });
-  return { name, root, storage, queue, events };
-}
+const setup = () => freshQueue(dir, connection, toClose);
 
 function worker(name: string, root: string, extra: Partial<Parameters<typeof startWorker>[0]> = {}) {
   const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, log: () => {}, ...extra });
@@ -64,10 +43,7 @@ function worker(name: string, root: string, extra: Partial<Parameters<typeof sta
   return w;
 }
 
-async function enqueue(storage: LocalStorage, queue: Queue<RedactJobData, RedactJobResult>, file: string) {
-  const { id, ext } = await storage.ingest(file);
-  return addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: {} });
-}
+const enqueue = enqueueFile;
 
 describe('queue workers', () => {
   it('archive a verified recording with its manifest and empty the inbox', async () => {
@@ -89,15 +65,7 @@ describe('queue workers', () => {
     expect(stored).not.toMatch(/customer|Sofia|@/);
     for (const item of truth.items.filter((i) => i.kind === 'pii')) expect(stored).not.toContain(item.text);
     // Everything veil left outside the video: the manifest, every key of this queue in Redis, the worker's log.
-    const redis: string[] = [];
-    for (const key of await connection.keys(`bull:${name}:*`)) {
-      const type = await connection.type(key);
-      if (type === 'hash') redis.push(JSON.stringify(await connection.hgetall(key)));
-      else if (type === 'list') redis.push(JSON.stringify(await connection.lrange(key, 0, -1)));
-      else if (type === 'zset') redis.push(JSON.stringify(await connection.zrange(key, '0', '-1')));
-      else if (type === 'string') redis.push(String(await connection.get(key)));
-      else if (type === 'stream') redis.push(JSON.stringify(await connection.xrange(key, '-', '+')));
-    }
+    const redis = await redisText(connection, name);
     expect(redis.length).toBeGreaterThan(2);
     const written = {
       manifest: await readFile(join(storage.archivePath(job.id!), 'manifest.json'), 'utf8'),

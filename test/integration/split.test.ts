@@ -1,15 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { probeVideo } from '../../src/media/probe.js';
 import { redactVideo } from '../../src/pipeline/redact.js';
 import { segmentsOf } from '../../src/pipeline/split.js';
-import { addRecording, redisConnection, type RedactJobData, type RedactJobResult, type SegmentJobResult } from '../../src/queue/jobs.js';
-import { LocalStorage } from '../../src/storage/local.js';
+import { redisConnection, type SegmentJobResult } from '../../src/queue/jobs.js';
 import { measureExposure } from '../../src/synth/exposure.js';
 import { findLeaks } from '../../src/synth/leaks.js';
 import { writeScene } from '../../src/synth/render.js';
@@ -17,8 +14,7 @@ import { chatScene, transactionsScene, withPointer } from '../../src/synth/scena
 import type { GroundTruth } from '../../src/synth/scene.js';
 import { startWorker } from '../../workers/redact-worker.js';
 import { ROOT, SMALL, tempDir } from '../helpers.js';
-
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+import { enqueueFile, freshQueue, REDIS_URL, redisText } from '../queue-helpers.js';
 
 // 12 s at 10 fps, a keyframe every 4 s (writeScene): three segments of 4 s.
 const SEGMENT_SEC = 4;
@@ -75,6 +71,8 @@ describe('a recording analysed in segments', () => {
       const split = await run(SEGMENT_SEC);
       expect(split.frames).toBe(whole.frames);
       expect(split.manifest.output.frameCount).toBe(whole.manifest.input.frameCount);
+      expect(split.manifest.analysis.segments).toBe(3);
+      expect(whole.manifest.analysis.segments).toBeUndefined();
       expect(whole.exposure.piiItemFrames).toBeGreaterThan(150);
       expect(whole.exposure.exposedItemFrames).toBe(0);
       expect(split.exposure.exposedItemFrames).toBe(0);
@@ -88,44 +86,8 @@ describe('a recording analysed in segments', () => {
   }
 });
 
-/** A fresh queue and data root for one test, removed afterwards. */
-async function setup() {
-  const name = `test-${randomUUID()}`;
-  const root = join(dir, name);
-  const storage = await new LocalStorage(root).init();
-  const queue = new Queue<RedactJobData, RedactJobResult>(name, {
-    connection,
-    defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: 500 } },
-  });
-  const events = new QueueEvents(name, { connection: redisConnection(REDIS_URL) });
-  await events.waitUntilReady();
-  toClose.push(async () => {
-    await events.close();
-    await queue.obliterate({ force: true });
-    await queue.close();
-  });
-  return { name, root, storage, queue, events };
-}
-
-async function enqueue(storage: LocalStorage, queue: Queue<RedactJobData, RedactJobResult>, file: string) {
-  const { id, ext } = await storage.ingest(file);
-  return addRecording(queue, { recordingId: id, ext: ext as RedactJobData['ext'], options: {} });
-}
-
-/** Every value of every key of queue `name` in Redis, as text. */
-async function redisText(name: string): Promise<string> {
-  const out: string[] = [];
-  for (const key of await connection.keys(`bull:${name}:*`)) {
-    const type = await connection.type(key);
-    if (type === 'hash') out.push(JSON.stringify(await connection.hgetall(key)));
-    else if (type === 'list') out.push(JSON.stringify(await connection.lrange(key, 0, -1)));
-    else if (type === 'zset') out.push(JSON.stringify(await connection.zrange(key, '0', '-1')));
-    else if (type === 'set') out.push(JSON.stringify(await connection.smembers(key)));
-    else if (type === 'string') out.push(String(await connection.get(key)));
-    else if (type === 'stream') out.push(JSON.stringify(await connection.xrange(key, '-', '+')));
-  }
-  return out.join('\n');
-}
+const setup = () => freshQueue(dir, connection, toClose);
+const enqueue = enqueueFile;
 
 describe('split recordings on the queue', () => {
   it('are analysed by two workers as child jobs, then rendered, verified and archived once', async () => {
@@ -152,7 +114,7 @@ describe('split recordings on the queue', () => {
     expect(await readdir(storage.work)).toEqual([]);
     expect(await readdir(storage.inbox)).toEqual([]);
     // What OCR read never reaches Redis: not in the jobs, their results or their progress.
-    const redis = await redisText(name);
+    const redis = (await redisText(connection, name)).join('\n');
     expect(redis).toContain('segment');
     expect(findLeaks({ redis }, scrollTruth.items.filter((i) => i.kind === 'pii'))).toEqual([]);
   });
