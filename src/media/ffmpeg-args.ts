@@ -12,6 +12,8 @@ export interface FfmpegJob {
   outputOptions: string[];
   /** A file path, or null to stream the output on stdout. */
   output: string | null;
+  /** Further inputs, each after its own options (numbered 1, 2, ... in maps). */
+  moreInputs?: Array<{ input: string; inputOptions: string[] }>;
   /**
    * Killed (SIGKILL) when it runs longer than this: on the wall clock when it writes a file,
    * in ffmpeg's own CPU time when it streams to a reader that may keep it waiting. Every job
@@ -190,11 +192,11 @@ const AUDIO_COPIES: Record<string, string[]> = {
  * codec (matroska takes anything), else re-encoded (Opus for WebM, AAC otherwise), so a
  * recording whose name and content disagree is still rendered, not failed over and over.
  */
-export function audioCodecOptions(container: string, audio: VideoInfo['audio']): string[] {
+export function audioCodecOptions(container: string, audio: VideoInfo['audio'], from = 0): string[] {
   if (!audio.length) return [];
   const copies = AUDIO_COPIES[container];
-  if (!copies || audio.every((a) => copies.includes(a.codec))) return ['-map', '0:a', '-c:a', 'copy'];
-  return ['-map', '0:a', ...(container === 'webm' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '160k'])];
+  if (!copies || audio.every((a) => copies.includes(a.codec))) return ['-map', `${from}:a`, '-c:a', 'copy'];
+  return ['-map', `${from}:a`, ...(container === 'webm' ? ['-c:a', 'libopus', '-b:a', '96k'] : ['-c:a', 'aac', '-b:a', '160k'])];
 }
 
 /**
@@ -210,28 +212,84 @@ export function renderJob(
   config: Config,
   container: string,
 ): FfmpegJob {
-  const videoCodec = container === 'webm'
-    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(config.encode.crf + 12), '-b:v', '0']
-    : ['-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf)];
-  const evenSize = info.width % 2 === 0 && info.height % 2 === 0;
   return {
     ...recordingInput(input, info, ['-stats']),
     outputOptions: [
       '-map', `0:${info.videoStreamIndex}`,
       ...audioCodecOptions(container, info.audio),
       '-filter_script:v', filterScriptPath,
-      ...videoCodec,
-      '-pix_fmt', evenSize ? 'yuv420p' : 'yuv444p',
+      ...videoEncodeOptions(info, config, container),
       '-fps_mode', 'passthrough',
-      '-map_metadata', '-1',
-      '-map_metadata:s:v', '-1',
-      '-map_metadata:s:a', '-1',
-      '-map_chapters', '-1',
-      '-sn', '-dn',
-      ...(container === 'mp4' || container === 'mov' ? ['-movflags', '+faststart'] : []),
-      '-f', container,
-      '-y',
+      ...cleanOutputOptions(container),
     ],
+    output,
+  };
+}
+
+function videoEncodeOptions(info: VideoInfo, config: Config, container: string): string[] {
+  const codec = container === 'webm'
+    ? ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-crf', String(config.encode.crf + 12), '-b:v', '0']
+    : ['-c:v', 'libx264', '-preset', config.encode.preset, '-crf', String(config.encode.crf)];
+  const evenSize = info.width % 2 === 0 && info.height % 2 === 0;
+  return [...codec, '-pix_fmt', evenSize ? 'yuv420p' : 'yuv444p'];
+}
+
+/** Nothing from the input beyond its video and audio: no metadata, chapters, subtitles or data. */
+function cleanOutputOptions(container: string): string[] {
+  return [
+    '-map_metadata', '-1',
+    '-map_metadata:s:v', '-1',
+    '-map_metadata:s:a', '-1',
+    '-map_chapters', '-1',
+    '-sn', '-dn',
+    ...(container === 'mp4' || container === 'mov' ? ['-movflags', '+faststart'] : []),
+    '-f', container,
+    '-y',
+  ];
+}
+
+/** The containers whose video (H.264) a render in segments can be joined into without a second encode. */
+export const JOINABLE_CONTAINERS = ['mp4', 'mov', 'matroska'];
+
+/**
+ * One segment of a render (`info` as segmentInfo gives it: a lead-in, then the segment's
+ * own frames): decoded from the lead-in's seek point, the lead-in dropped by the filter
+ * script itself (see segmentFilterPrefix), `frameCount - lead` frames encoded as H.264 in
+ * MP4, video alone, timed from 0.
+ */
+export function segmentRenderJob(input: string, output: string, info: VideoInfo, filterScriptPath: string, config: Config): FfmpegJob {
+  const segment = info.segment;
+  if (!segment) throw new Error('segmentRenderJob needs a segment');
+  return {
+    ...recordingInput(input, info, ['-stats', '-ss', segment.seekSec.toFixed(6)]),
+    outputOptions: [
+      '-map', `0:${info.videoStreamIndex}`,
+      '-an',
+      '-filter_script:v', filterScriptPath,
+      ...videoEncodeOptions(info, config, 'mp4'),
+      '-fps_mode', 'passthrough',
+      '-frames:v', String(info.frameCount - segment.lead),
+      ...cleanOutputOptions('mp4'),
+    ],
+    output,
+  };
+}
+
+/** What a segment's filter script starts with: the lead-in dropped, the segment's own frames timed from 0. */
+export const segmentFilterPrefix = (lead: number) => `trim=start_frame=${lead},setpts=PTS-STARTPTS,`;
+
+/**
+ * The rendered segments (listed, in order, in a concat script of `file` lines) joined
+ * without a second encode, with the input's audio (copied where the container takes it).
+ */
+export function joinRendersJob(listPath: string, input: string, output: string, info: VideoInfo, container: string): FfmpegJob {
+  const original = recordingInput(input, info);
+  return {
+    input: fileUrl(listPath),
+    inputOptions: [...QUIET, '-stats', '-f', 'concat', '-safe', '0', '-protocol_whitelist', 'file'],
+    moreInputs: info.audio.length ? [{ input: original.input, inputOptions: original.inputOptions }] : [],
+    timeLimitSec: original.timeLimitSec,
+    outputOptions: ['-map', '0:v', '-c:v', 'copy', ...audioCodecOptions(container, info.audio, 1), ...cleanOutputOptions(container)],
     output,
   };
 }

@@ -44,6 +44,7 @@ export function addOptions(cmd: ffmpeg.FfmpegCommand, where: 'input' | 'output',
 function command(job: FfmpegJob, options: RunOptions) {
   const cmd = ffmpeg({ stdoutLines: 30 }).input(job.input);
   addOptions(cmd, 'input', [...job.inputOptions, '-nostdin']);
+  for (const more of job.moreInputs ?? []) addOptions(cmd.input(more.input), 'input', more.inputOptions);
   addOptions(cmd, 'output', job.outputOptions);
   if (options.onFrames) {
     const onFrames = options.onFrames;

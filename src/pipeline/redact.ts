@@ -10,9 +10,8 @@ import { ocrWorkerCount, type Config } from '../config.js';
 import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/verify.js';
 import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskedForms, type Manifest } from '../manifest.js';
-import { renderJob } from '../media/ffmpeg-args.js';
-import { checkFfmpegCapabilities, overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
-import { probeFrameTimes, probeVideo } from '../media/probe.js';
+import { checkFfmpegCapabilities } from '../media/ffmpeg.js';
+import { probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
@@ -20,10 +19,10 @@ import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.j
 import type { Box, PiiType } from '../pii/types.js';
 import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadAtRest, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
-import { LANE_MIN_BOXES, maskCommands, maskFilterGraph } from '../render/filters.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseOptions, type AnalyseResult, type ReadEvent } from './analyse.js';
+import { renderWhole } from './render.js';
 import { analyseInSegments, segmentsOf } from './split.js';
 import { TILE } from './changes.js';
 import type { MotionEpisode } from './motion.js';
@@ -55,6 +54,12 @@ export interface RedactDeps {
    * otherwise it is done here, whole or in segments (config.analysis.segmentSec).
    */
   analyse?: (input: string, info: VideoInfo, options: AnalyseOptions) => Promise<AnalyseResult>;
+  /**
+   * The first render, when its segments were rendered elsewhere: joins them into `partial`
+   * and says how many it joined, or 0 (they drew other masks, or would not join) for the
+   * render to be done here, whole.
+   */
+  renderJoined?: (args: { input: string; partial: string; info: VideoInfo; tracks: MaskTrack[]; episodes: readonly MotionEpisode[]; container: string; work: string; signal?: AbortSignal }) => Promise<number>;
 }
 
 export interface RedactResult {
@@ -359,6 +364,11 @@ function mergeMoving(a: MaskPiece, b: MaskPiece, box: Box): MaskPiece {
   };
 }
 
+/** The mask tracks for `pieces` on `info`'s frames (planMasks with the config's padding). */
+export function planTracks(pieces: MaskPiece[], info: VideoInfo, config: Config): MaskTrack[] {
+  return planMasks(pieces, { frameCount: info.frameCount, width: info.width, height: info.height, padding: config.mask.padding });
+}
+
 export function buildManifest(args: {
   info: VideoInfo;
   inputSha: string;
@@ -372,6 +382,8 @@ export function buildManifest(args: {
   ocrModel: string;
   seconds: number;
   stageSeconds: Record<Stage, number>;
+  /** The render's segments joined, if it was rendered in segments. */
+  renderedSegments?: number;
 }): Manifest {
   const { info, config, tracks } = args;
   const byType: Record<string, number> = {};
@@ -411,6 +423,7 @@ export function buildManifest(args: {
       seconds: Math.round(args.seconds * 100) / 100,
       stageSeconds: Object.fromEntries(Object.entries(args.stageSeconds).map(([k, v]) => [k, Math.round(v * 100) / 100])),
       ...(args.analysis.cuts?.length ? { segments: args.analysis.cuts.length + 1 } : {}),
+      ...(args.renderedSegments ? { renderedSegments: args.renderedSegments } : {}),
     },
     tracks: tracks.map((t) => ({
       id: t.id,
@@ -434,36 +447,6 @@ export function buildManifest(args: {
     },
     summary: { tracks: tracks.length, piiTracks: tracks.length - changing, changingTracks: changing, byType },
   });
-}
-
-/** Renders `tracks` into `partial` and checks the result has every frame of the input. */
-async function render(
-  input: string,
-  partial: string,
-  info: VideoInfo,
-  tracks: MaskTrack[],
-  config: Config,
-  container: string,
-  work: string,
-  episodes: readonly MotionEpisode[],
-  options: { signal?: AbortSignal; onFrames: (n: number) => void },
-): Promise<void> {
-  const script = join(work, 'masks.filter');
-  // Only moving masks need ffmpeg's overlay frame numbering; a still screen skips the check.
-  const frameBase = tracks.some((t) => t.path) ? await overlayFrameBase() : 0;
-  // Many boxes are drawn by lanes moved by timed commands, which need each frame's time.
-  const times = tracks.length > LANE_MIN_BOXES ? await probeFrameTimes(input, info, config, options.signal) : undefined;
-  const video = { ...info, overlayFrameBase: frameBase, episodes, ...(times ? { lanes: { times, commandsPath: join(work, 'masks.cmd') } } : {}) };
-  const commands = maskCommands(tracks, config.mask.style, video);
-  if (commands) await writeFile(video.lanes!.commandsPath, commands, { mode: 0o600 });
-  await writeFile(script, maskFilterGraph(tracks, config.mask.style, video), { mode: 0o600 });
-  await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
-  const rendered = await probeVideo(partial, config).catch((err) => {
-    throw new TransientError(`the rendered file cannot be read back (${(err as Error).message})`);
-  });
-  if (rendered.frameCount !== info.frameCount) {
-    throw new TransientError(`the render has ${rendered.frameCount} frames, the input ${info.frameCount}`);
-  }
 }
 
 /**
@@ -530,12 +513,13 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
         ? await analyseInSegments(input, info, await segmentsOf(input, info, config, segmentSec, signal), config, ocr, analyseOptions)
         : await analyseVideo(input, info, config, ocr, analyseOptions);
     const detect = detectOptions(config);
-    const plan = (pieces: MaskPiece[]) =>
-      planMasks(pieces, { frameCount: info.frameCount, width: info.width, height: info.height, padding: config.mask.padding });
+    const plan = (pieces: MaskPiece[]) => planTracks(pieces, info, config);
     let tracks = plan(maskPieces(analysis, detect));
     const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
+    const render = () => renderWhole(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
     report('render', 0);
-    await render(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
+    let renderedSegments = deps.renderJoined ? await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }) : 0;
+    if (!renderedSegments) await render();
 
     // Verification: OCR frames of the output the analysis did not read.
     report('verify', 0);
@@ -561,7 +545,8 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
       report('render', 0);
-      await render(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
+      await render();
+      renderedSegments = 0;
       report('verify', 0);
       findings = await verify(partial);
     }
@@ -586,6 +571,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
       stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },
+      renderedSegments,
     });
     signal?.throwIfAborted();
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -88,13 +88,16 @@ export function pathExpression(y0: number, from: number, points: ReadonlyArray<[
     const [k0, v0] = points[i];
     const [k1, v1] = points[i + 1];
     const slope = (v1 - v0) / (k1 - k0);
-    return `${num(y0 + v0)}+(n-${at(k0)})*${num(slope)}`;
+    const k = at(k0);
+    return `${num(y0 + v0)}+(n${k < 0 ? `+${-k}` : `-${k}`})*${num(slope)}`;
   };
   if (points.length === 1) return num(y0 + points[0][1]);
   let expr = piece(points.length - 2);
   for (let i = points.length - 3; i >= 0; i--) expr = `if(lt(n,${at(points[i + 1][0])}),${piece(i)},${expr})`;
   return expr;
 }
+
+export type GraphEpisode = Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box' | 'axis'>;
 
 export interface GraphVideo {
   fps: number;
@@ -106,8 +109,8 @@ export interface GraphVideo {
   lanes?: { times: readonly number[]; commandsPath: string };
   /** How ffmpeg numbers frames in overlay position expressions (overlayFrameBase). */
   overlayFrameBase: number;
-  /** The motions moving masks follow (a track's `episode` indexes this). */
-  episodes?: ReadonlyArray<Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box' | 'axis'>>;
+  /** The motions moving masks follow (a track's `episode` indexes this; none where a segment does not see it). */
+  episodes?: ReadonlyArray<GraphEpisode | undefined>;
 }
 
 /**
@@ -119,7 +122,7 @@ export interface GraphVideo {
  */
 function scrollLayer(
   tracks: readonly MaskTrack[],
-  e: Pick<MotionEpisode, 'since' | 'until' | 'offsets' | 'box' | 'axis'>,
+  e: GraphEpisode,
   video: GraphVideo,
   k: number,
   input: string,
@@ -155,7 +158,7 @@ function scrollLayer(
   // its last frame stays (eof_action=repeat) to the end.
   const times = video.lanes?.times;
   const [start, end, eof] = times
-    ? [Math.max(0, times[e.since] - 1), times[Math.min(times.length - 1, e.until)] + 2, 'pass']
+    ? [Math.max(0, times[Math.max(0, e.since)] - 1), times[Math.min(times.length - 1, e.until)] + 2, 'pass']
     : [Math.max(0, (0.8 * e.since) / video.fps - 2), (e.until + 1) / video.fps + 2, 'repeat'];
   const duration = end - start;
   const r = e.box;
@@ -173,7 +176,7 @@ function scrollLayer(
 }
 
 /** How far a moving mask drawn as still segments moves within one: its own size along the motion. */
-const segmentFor = (t: MaskTrack) => Math.max(16, t.axis === 'x' ? t.box.w : t.box.h);
+export const segmentFor = (t: MaskTrack) => Math.max(16, t.axis === 'x' ? t.box.w : t.box.h);
 
 /** The fill style's masks: those moving with a scroll, by episode, and the rest drawn still. */
 function fillParts(allTracks: readonly MaskTrack[], video: GraphVideo) {
@@ -289,7 +292,7 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
     const parts = [`${boxes.length ? boxes.join(',\n') : 'null'}[v_still]`];
     let current = '[v_still]';
     [...layers.entries()].forEach(([episode, tracks], k) => {
-      parts.push(...scrollLayer(tracks, video.episodes![episode], video, k, current, `[v_layer${k}]`));
+      parts.push(...scrollLayer(tracks, video.episodes![episode]!, video, k, current, `[v_layer${k}]`));
       current = `[v_layer${k}]`;
     });
     parts.push(`${current}null`);

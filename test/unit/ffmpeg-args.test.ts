@@ -3,8 +3,11 @@ import { parseConfig } from '../../src/config.js';
 import {
   audioCodecOptions,
   containerForPath,
+  joinRendersJob,
   reducedFramesJob,
   renderJob,
+  segmentFilterPrefix,
+  segmentRenderJob,
   sampledGreyFramesJob,
   sampleFrameIndices,
   sampleStep,
@@ -112,6 +115,35 @@ describe('renderJob', () => {
     expect(containerForPath('a/b.MP4')).toBe('mp4');
     expect(containerForPath('a/b.mkv')).toBe('matroska');
     expect(containerForPath('a/b.avi')).toBeUndefined();
+  });
+});
+
+describe('a render in segments', () => {
+  const segment = { ...info, frameCount: 4 + 90, segment: { firstFrame: 146, startSec: 4.866667, seekSec: 4.85, lead: 4 } };
+
+  it('renders a segment from its lead-in seek point, its own frames alone, video only, as MP4', () => {
+    const job = segmentRenderJob('/in.mp4', '/w/1.mp4', segment, '/tmp/masks.filter', config);
+    const opts = job.outputOptions.join(' ');
+    expect(job.inputOptions.join(' ')).toContain('-ss 4.850000 -f mov -protocol_whitelist file');
+    expect(opts).toContain('-map 0:1 -an -filter_script:v /tmp/masks.filter -c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p');
+    expect(opts).toContain('-fps_mode passthrough -frames:v 90');
+    expect(opts).toContain('-map_metadata -1');
+    expect(opts).toMatch(/-f mp4 -y$/);
+    expect(() => segmentRenderJob('/in.mp4', '/w/1.mp4', info, '/tmp/masks.filter', config)).toThrow();
+    // The lead-in is dropped in the filter script, and the segment's own frames timed from 0.
+    expect(segmentFilterPrefix(4)).toBe('trim=start_frame=4,setpts=PTS-STARTPTS,');
+  });
+
+  it('joins the segments without a second encode, with the input audio and nothing else of it', () => {
+    const job = joinRendersJob('/w/list.txt', '/in.mp4', '/out/.x.partial.mkv', info, 'matroska');
+    expect(job.input).toBe('file:/w/list.txt');
+    expect(job.inputOptions.join(' ')).toContain('-f concat -safe 0 -protocol_whitelist file');
+    expect(job.moreInputs).toEqual([{ input: 'file:/in.mp4', inputOptions: expect.arrayContaining(['-f', 'mov', '-enable_drefs', '0']) }]);
+    const opts = job.outputOptions.join(' ');
+    expect(opts).toContain('-map 0:v -c:v copy -map 1:a -c:a copy');
+    expect(opts).toContain('-map_metadata -1 -map_metadata:s:v -1 -map_metadata:s:a -1 -map_chapters -1 -sn -dn -f matroska -y');
+    expect(job.timeLimitSec).toBe(60 + 20 * 10);
+    expect(joinRendersJob('/w/list.txt', '/in.mp4', '/o.mp4', { ...info, audio: [] }, 'mp4').moreInputs).toEqual([]);
   });
 });
 

@@ -1,0 +1,140 @@
+/**
+ * The render: the masks burned into a re-encode of the input, whole or in segments. A long
+ * recording's segments can be rendered by several workers (each its own frames, H.264 in
+ * MP4) and joined without a second encode, with the input's audio; the join is kept only
+ * if it has every frame of the input at the input's times, else the caller renders whole.
+ */
+import { rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Config } from '../config.js';
+import { TransientError } from '../errors.js';
+import { joinRendersJob, renderJob, segmentFilterPrefix, segmentRenderJob } from '../media/ffmpeg-args.js';
+import { overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
+import { probeFrameTimes, probeVideo } from '../media/probe.js';
+import type { VideoInfo } from '../media/video-info.js';
+import type { MaskTrack } from '../plan/plan.js';
+import { LANE_MIN_BOXES, maskCommands, maskFilterGraph, type GraphEpisode, type GraphVideo } from '../render/filters.js';
+import { withinSegment } from '../render/segments.js';
+import { temporaryNameFor } from '../util/fs.js';
+import { segmentInfo, type Segment } from './segments.js';
+
+export interface RenderOptions {
+  signal?: AbortSignal;
+  onFrames?: (n: number) => void;
+}
+
+/** Writes the filter script (and the lanes' commands) for `tracks` on `video` into `work`; returns the script's path. */
+async function writeGraph(tracks: MaskTrack[], config: Config, video: GraphVideo, work: string, prefix = ''): Promise<string> {
+  const script = join(work, 'masks.filter');
+  const commands = maskCommands(tracks, config.mask.style, video);
+  if (commands) await writeFile(video.lanes!.commandsPath, commands, { mode: 0o600 });
+  await writeFile(script, prefix + maskFilterGraph(tracks, config.mask.style, video), { mode: 0o600 });
+  return script;
+}
+
+/** Only moving masks need ffmpeg's overlay frame numbering; a still screen skips the check. */
+const frameBaseFor = async (tracks: readonly MaskTrack[]) => (tracks.some((t) => t.path) ? overlayFrameBase() : 0);
+
+async function checkFrames(path: string, expected: number, config: Config, what: string): Promise<void> {
+  const rendered = await probeVideo(path, config).catch((err) => {
+    throw new TransientError(`the ${what} cannot be read back (${(err as Error).message})`);
+  });
+  if (rendered.frameCount !== expected) throw new TransientError(`the ${what} has ${rendered.frameCount} frames, not ${expected}`);
+}
+
+/** Renders `tracks` into `partial` and checks the result has every frame of the input. */
+export async function renderWhole(
+  input: string,
+  partial: string,
+  info: VideoInfo,
+  tracks: MaskTrack[],
+  config: Config,
+  container: string,
+  work: string,
+  episodes: readonly GraphEpisode[],
+  options: RenderOptions,
+): Promise<void> {
+  // Many boxes are drawn by lanes moved by timed commands, which need each frame's time.
+  const times = tracks.length > LANE_MIN_BOXES ? await probeFrameTimes(input, info, config, options.signal) : undefined;
+  const video: GraphVideo = {
+    ...info,
+    overlayFrameBase: await frameBaseFor(tracks),
+    episodes,
+    ...(times ? { lanes: { times, commandsPath: join(work, 'masks.cmd') } } : {}),
+  };
+  const script = await writeGraph(tracks, config, video, work);
+  await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
+  await checkFrames(partial, info.frameCount, config, 'render');
+}
+
+/**
+ * Renders one segment's frames (the whole recording's `tracks`, cut to the segment) into
+ * `output`, an MP4 of its video alone timed from 0. `times` are the whole recording's frame
+ * times (probeFrames), which a segment always has (see segmentsOf).
+ */
+export async function renderSegment(
+  input: string,
+  output: string,
+  info: VideoInfo,
+  segment: Segment,
+  tracks: readonly MaskTrack[],
+  episodes: readonly GraphEpisode[],
+  times: readonly number[],
+  config: Config,
+  work: string,
+  options: RenderOptions = {},
+): Promise<void> {
+  const { firstFrame: first, frameCount: count } = segment;
+  const own = withinSegment(tracks, episodes, first, count, config.mask.style);
+  const video: GraphVideo = {
+    fps: info.fps,
+    frameCount: count,
+    overlayFrameBase: await frameBaseFor(own.tracks),
+    episodes: own.episodes,
+    lanes: { times: times.slice(first, first + count).map((t) => t - times[first]), commandsPath: join(work, 'masks.cmd') },
+  };
+  const script = await writeGraph(own.tracks, config, video, work, segmentFilterPrefix(segment.lead));
+  const partial = temporaryNameFor(output);
+  try {
+    await runFfmpeg(segmentRenderJob(input, partial, segmentInfo(info, segment), script, config), options);
+    await checkFrames(partial, count, config, `render of segment ${segment.index + 1}`);
+    await rename(partial, output);
+  } finally {
+    await rm(partial, { force: true });
+  }
+}
+
+/**
+ * Joins rendered segments (in order) into `partial` with the input's audio. Each segment
+ * lasts until the next one's first frame (at a variable frame rate, its last frame's own
+ * duration does not say when that is). True when the result has every frame of the input
+ * at its time (within a quarter of a frame); false (and `partial` gone) when it does not,
+ * or the input's frame times cannot be read, for the caller to render whole instead.
+ */
+export async function joinRenders(
+  input: string,
+  parts: ReadonlyArray<{ path: string; segment: Segment }>,
+  partial: string,
+  info: VideoInfo,
+  config: Config,
+  container: string,
+  work: string,
+  options: RenderOptions = {},
+): Promise<boolean> {
+  const want = await probeFrameTimes(input, info, config, options.signal);
+  if (!want) return false;
+  const list = join(work, 'segments.txt');
+  const lines = parts.map(({ path, segment }, k) => {
+    const next = parts[k + 1]?.segment.firstFrame;
+    const duration = next === undefined ? '' : `duration ${(want[next] - want[segment.firstFrame]).toFixed(6)}\n`;
+    return `file '${path.replace(/'/g, "'\\''")}'\n${duration}`;
+  });
+  await writeFile(list, lines.join(''), { mode: 0o600 });
+  await runFfmpeg(joinRendersJob(list, input, partial, info, container), options);
+  const joined = await probeVideo(partial, config).catch(() => undefined);
+  const got = joined && (await probeFrameTimes(partial, joined, config, options.signal));
+  const slack = 1 / (4 * info.fps);
+  if (got && got.length === want.length && got.every((t, i) => Math.abs(t - want[i]) <= slack)) return true;
+  await rm(partial, { force: true });
+  return false;
+}
