@@ -5,9 +5,12 @@
  *
  * A long recording is split: its job (the parent) adds one child job a segment, to the
  * same queue, and waits for them (a BullMQ flow); any worker analyses a segment and seals
- * its analysis into the data root. When the last child is done the parent runs again,
- * joins the analyses, and renders, verifies and archives the recording once. A worker
- * killed mid-segment loses that segment alone: its job is taken again.
+ * its analysis into the data root. When the last child is done the parent runs again and
+ * adds a second child a segment: each plans the masks of the whole recording from all the
+ * analyses and renders its segment's frames. Then the parent joins the rendered segments
+ * without a second encode (an MP4, MOV or Matroska output; a WebM one it renders whole),
+ * and verifies and archives the recording once. A worker killed mid-segment loses that
+ * segment alone: its job is taken again.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
@@ -17,6 +20,7 @@ import { Queue, UnrecoverableError, WaitingChildrenError, Worker, type Job } fro
 import type { Redis } from 'ioredis';
 import { parseConfig, type ConfigInput } from '../src/config.js';
 import { probeVideo } from '../src/media/probe.js';
+import { containerForPath, JOINABLE_CONTAINERS } from '../src/media/ffmpeg-args.js';
 import { newSealKey } from '../src/pipeline/segments.js';
 import { segmentsOf } from '../src/pipeline/split.js';
 import {
@@ -150,21 +154,34 @@ export function startWorker(options: WorkerOptions) {
     return true;
   };
 
+  const rendersReady = async (id: string, count: number) => {
+    for (let i = 0; i < count; i++) if (!(await stat(`${storage.segmentRenderPath(id, i)}.tracks`).catch(() => null))) return false;
+    return true;
+  };
+
   const processSegment = async (job: Job): Promise<SegmentJobResult> => {
     const parsed = SegmentJobData.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError('the job payload is not valid');
-    const { recordingId: id, segment, key } = parsed.data;
+    const { recordingId: id, segment, key, stage } = parsed.data;
     await storage.init();
     const original = await storage.inboxEntry(id);
     if (!original) throw new UnrecoverableError('the recording is no longer in the inbox');
     await mkdir(storage.segmentsDir(id), { recursive: true, mode: 0o750 });
     try {
-      const done = await runChild(
-        { kind: 'segment', input: original.path, config: jobConfig(), segment, sealed: storage.segmentPath(id, segment.index), key },
-        options.timeoutSec ?? 3600,
-        progressOf(job),
-      );
-      return { recordingId: id, segment: segment.index, frames: done.frames, reads: done.reads, seconds: done.seconds };
+      const request: ChildRequest =
+        stage === 'render'
+          ? {
+              kind: 'render',
+              input: original.path,
+              config: jobConfig(parsed.data.style),
+              segment,
+              analyses: Array.from({ length: parsed.data.segments ?? 0 }, (_, i) => storage.segmentPath(id, i)),
+              key,
+              output: storage.segmentRenderPath(id, segment.index),
+            }
+          : { kind: 'segment', input: original.path, config: jobConfig(), segment, sealed: storage.segmentPath(id, segment.index), key };
+      const done = await runChild(request, options.timeoutSec ?? 3600, progressOf(job));
+      return { recordingId: id, segment: segment.index, stage, frames: done.frames, reads: done.reads, seconds: done.seconds };
     } catch (err) {
       if (err instanceof JobFailure && err.kind !== 'transient') {
         await quarantine(id, original.ext, err.kind, err.message, job.attemptsMade + 1);
@@ -207,33 +224,40 @@ export function startWorker(options: WorkerOptions) {
       }
     }
     const split = data.split;
-    if (split && !(await segmentsReady(id, split.segments.length))) {
-      // Adding a child that exists already (an earlier attempt's) adds nothing.
+    /** Adds a child job for each segment at `stage` (one that exists already, an earlier attempt's, is not added again) and waits for them. */
+    const runChildren = async (stage: 'analyse' | 'render', ready: () => Promise<boolean>) => {
+      if (!split || (await ready())) return;
       await mkdir(storage.segmentsDir(id), { recursive: true, mode: 0o750 });
       for (const segment of split.segments) {
-        await queue.add(
-          SEGMENT_JOB,
-          SegmentJobData.parse({ recordingId: id, ext, segment, key: split.key }),
-          {
-            jobId: `${id}-s${segment.index}`,
-            parent: { id: job.id!, queue: job.queueQualifiedName },
-            failParentOnFailure: true,
-            attempts: 3,
-            backoff: { type: 'exponential', delay: 5000 },
-            removeOnComplete: { age: 7 * 24 * 3600 },
-            removeOnFail: { age: 30 * 24 * 3600 },
-          },
-        );
+        const render = stage === 'render' ? { segments: split.segments.length, ...(jobOptions.style ? { style: jobOptions.style } : {}) } : {};
+        await queue.add(SEGMENT_JOB, SegmentJobData.parse({ recordingId: id, ext, segment, key: split.key, stage, ...render }), {
+          jobId: `${id}-${stage === 'render' ? 'r' : 's'}${segment.index}`,
+          parent: { id: job.id!, queue: job.queueQualifiedName },
+          failParentOnFailure: true,
+          attempts: 3,
+          backoff: { type: 'exponential', delay: 5000 },
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        });
       }
+      await job.updateProgress({ stage, percent: stage === 'render' ? 50 : 2 }).catch(() => {});
       if (token && (await job.moveToWaitingChildren(token))) throw new WaitingChildrenError();
-      if (!(await segmentsReady(id, split.segments.length))) throw new Error('the analyses of some segments are missing');
-    }
+      if (!(await ready())) throw new Error(`the ${stage === 'render' ? 'renders' : 'analyses'} of some segments are missing`);
+    };
+    await runChildren('analyse', () => segmentsReady(id, split?.segments.length ?? 0));
+    // Then each segment is rendered by a child too, where the output's video can be joined without a second encode.
+    const renderSplit = !!split && JOINABLE_CONTAINERS.includes(containerForPath(original.ext) ?? '');
+    if (renderSplit) await runChildren('render', () => rendersReady(id, split.segments.length));
     await storage.cleanWork(id);
     const work = storage.workDir(id);
     await mkdir(work, { recursive: true });
     const output = `${work}/video${original.ext}`;
     const manifest = `${work}/manifest.json`;
-    const segments = split && { paths: split.segments.map((s) => storage.segmentPath(id, s.index)), key: split.key };
+    const segments = split && {
+      paths: split.segments.map((s) => storage.segmentPath(id, s.index)),
+      key: split.key,
+      ...(renderSplit ? { renders: split.segments.map((s) => ({ path: storage.segmentRenderPath(id, s.index), segment: s })) } : {}),
+    };
     try {
       const result = await runChild(
         { kind: 'redact', input: original.path, output, manifest, config: jobConfig(jobOptions.style), ...(segments ? { segments } : {}) },

@@ -40,11 +40,27 @@ export const RedactJobData = z
   .strict();
 export type RedactJobData = z.infer<typeof RedactJobData>;
 
-/** The name of a child job that analyses one segment of its parent's recording. */
+/** The name of a child job that analyses, or renders, one segment of its parent's recording. */
 export const SEGMENT_JOB = 'segment';
 
+/**
+ * 'analyse': the segment's analysis, sealed. 'render': once every segment is analysed, the
+ * segment's frames rendered with the masks of the whole recording (planned from all the
+ * analyses), to be joined by the parent.
+ */
+export const SegmentStage = z.enum(['analyse', 'render']);
+
 export const SegmentJobData = z
-  .object({ recordingId: RecordingId, ext: RecordingExt, segment: SegmentPlan, key: SealKey })
+  .object({
+    recordingId: RecordingId,
+    ext: RecordingExt,
+    segment: SegmentPlan,
+    key: SealKey,
+    stage: SegmentStage.default('analyse'),
+    /** A render's: how many segments the recording has (whose analyses it opens), and the parent's mask style. */
+    segments: z.number().int().min(2).optional(),
+    style: MaskStyle.optional(),
+  })
   .strict();
 export type SegmentJobData = z.infer<typeof SegmentJobData>;
 
@@ -52,6 +68,7 @@ export type SegmentJobData = z.infer<typeof SegmentJobData>;
 export const SegmentJobResult = z.object({
   recordingId: RecordingId,
   segment: z.number().int(),
+  stage: SegmentStage.default('analyse'),
   frames: z.number().int(),
   reads: z.number().int(),
   seconds: z.number(),

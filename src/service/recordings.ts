@@ -171,8 +171,8 @@ export class RecordingRegistry {
         case 'active':
           return { ...base, state: 'processing', attempts, stage: progress.data?.stage, percent: progress.data?.percent ?? 0 };
         case 'waiting-children':
-          // Split: its segments are being analysed by child jobs.
-          return { ...base, state: 'processing', attempts, stage: 'analyse', percent: progress.data?.percent ?? 0 };
+          // Split: its segments are being analysed, or rendered, by child jobs.
+          return { ...base, state: 'processing', attempts, stage: progress.data?.stage === 'render' ? 'render' : 'analyse', percent: progress.data?.percent ?? 0 };
         case 'completed':
           // Archived a moment ago, or archived under another data root: the archive decides.
           return { ...base, state: 'processing', attempts, stage: 'archive', percent: 100 };

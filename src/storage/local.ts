@@ -2,7 +2,7 @@
  * Local-filesystem storage under a data root shared by every worker:
  *   inbox/       recordings waiting, named by recording id (never by their original name)
  *   work/<id>/   one attempt's temporary files, removed by the next attempt
- *   work/<id>.segments/ a split recording's segment analyses, sealed, until it is archived
+ *   work/<id>.segments/ a split recording's segment analyses, sealed, and its rendered segments, until it is archived
  *   archive/<id>/ video + manifest.json, put in place together by one rename
  *   quarantine/  recordings that cannot be redacted, each with a reason file (no PII)
  * Every write goes to a temporary name first; nothing half-written is ever visible under
@@ -94,6 +94,11 @@ export class LocalStorage {
 
   segmentPath(id: string, index: number): string {
     return join(this.segmentsDir(id), `${index}.sealed`);
+  }
+
+  /** A split recording's segment rendered with its masks (MP4, video alone), and beside it the digest of the masks drawn (`.tracks`). */
+  segmentRenderPath(id: string, index: number): string {
+    return join(this.segmentsDir(id), `${index}.mp4`);
   }
 
   async cleanSegments(id: string): Promise<void> {

@@ -90,7 +90,7 @@ const setup = () => freshQueue(dir, connection, toClose);
 const enqueue = enqueueFile;
 
 describe('split recordings on the queue', () => {
-  it('are analysed by two workers as child jobs, then rendered, verified and archived once', async () => {
+  it('are analysed and rendered by two workers as child jobs, then joined, verified and archived once', async () => {
     const { name, root, storage, queue, events } = await setup();
     const config = { analysis: { ocrWorkers: 1 } };
     for (let i = 0; i < 2; i++) {
@@ -104,11 +104,16 @@ describe('split recordings on the queue', () => {
     expect((await readdir(archived)).sort()).toEqual(['manifest.json', 'video.mp4']);
     const manifest = JSON.parse(await readFile(join(archived, 'manifest.json'), 'utf8'));
     expect(manifest.output.frameCount).toBe(120);
+    expect(manifest.analysis.segments).toBe(3);
+    expect(manifest.analysis.renderedSegments).toBe(3);
     expect((await measureExposure(scroll, join(archived, 'video.mp4'), scrollTruth)).exposedItemFrames).toBe(0);
-    // One child a segment, together every frame once, each with its own timing.
+    // Two children a segment, an analysis and a render: each stage every frame once, each child with its own timing.
     const children = (await queue.getJobs(['completed'])).filter((j) => j.name === 'segment').map((j) => j.returnvalue as unknown as SegmentJobResult);
-    expect(children.map((c) => c.segment).sort()).toEqual([0, 1, 2]);
-    expect(children.reduce((n, c) => n + c.frames, 0)).toBe(120);
+    for (const stage of ['analyse', 'render']) {
+      const of = children.filter((c) => c.stage === stage);
+      expect(of.map((c) => c.segment).sort()).toEqual([0, 1, 2]);
+      expect(of.reduce((n, c) => n + c.frames, 0)).toBe(120);
+    }
     for (const c of children) expect(c.seconds).toBeGreaterThan(0);
     // Nothing left behind: the sealed analyses go with the recording.
     expect(await readdir(storage.work)).toEqual([]);
