@@ -1,9 +1,10 @@
 /**
  * `npm run bench:split`: a long recording redacted through the queue, split into segments
- * that worker processes analyse as child jobs (see workers/redact-worker.ts), with 1 and
- * with 2 worker processes on this machine, against a plain ffmpeg transcode of the same
- * file in the same run. Prints each segment's time, the wall times, and from them the wall
- * time projected on more machines (one worker process each, as many cores as this one).
+ * that worker processes analyse and then render as child jobs (see
+ * workers/redact-worker.ts), with 1 and with 2 worker processes on this machine, against a
+ * plain ffmpeg transcode of the same file in the same run. Prints each segment's times, the
+ * wall times, and from them the wall time projected on more machines (one worker process
+ * each, as many cores as this one).
  *
  *   npm run bench:split -- [--minutes 30] [--split-sec 300] [--block-sec 300] [--workers 1,2]
  *
@@ -72,13 +73,19 @@ interface SplitRun {
   wallSec: number;
   /** From the parent's start to the moment its children were added. */
   planSec: number;
-  segments: Array<SegmentJobResult & { startedAt: number; finishedAt: number }>;
-  /** From the last segment's end to the archive: join, render, verify, finalise. */
+  /** The segments' analyses, and their renders (none when the parent rendered whole). */
+  segments: ChildRun[];
+  renders: ChildRun[];
+  /** From the last analysis to the first render: the parent adding the render children. */
+  betweenSec: number;
+  /** From the last child's end to the archive: join (or render whole), verify, finalise. */
   afterSec: number;
   /** Peak resident memory of the worker processes and everything they ran, summed. */
   peakMiB: number;
   stageSeconds?: Record<string, number>;
 }
+
+type ChildRun = SegmentJobResult & { startedAt: number; finishedAt: number };
 
 async function runSplit(input: string, workers: number, splitSec: number, work: string): Promise<SplitRun> {
   const name = `bench-split-${randomUUID()}`;
@@ -111,18 +118,23 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
     await job.waitUntilFinished(events, 6 * 3600_000).finally(() => clearInterval(poll));
     const wallSec = (Date.now() - started) / 1000;
     const parent = await queue.getJob(job.id!);
-    const segments = (await queue.getJobs(['completed']))
+    const jobs = (await queue.getJobs(['completed']))
       .filter((j) => j.name === 'segment')
       .map((j) => ({ ...(j.returnvalue as unknown as SegmentJobResult), startedAt: j.processedOn ?? 0, finishedAt: j.finishedOn ?? 0 }))
       .sort((a, b) => a.segment - b.segment);
+    const segments = jobs.filter((c) => c.stage !== 'render');
+    const renders = jobs.filter((c) => c.stage === 'render');
     const firstChild = Math.min(...segments.map((s) => s.startedAt));
-    const lastChild = Math.max(...segments.map((s) => s.finishedAt));
+    const lastAnalysis = Math.max(...segments.map((s) => s.finishedAt));
+    const lastChild = Math.max(...jobs.map((s) => s.finishedAt));
     const manifest = JSON.parse(await import('node:fs/promises').then((fs) => fs.readFile(join(storage.archivePath(id), 'manifest.json'), 'utf8')));
     return {
       workers,
       wallSec,
       planSec: segments.length ? (firstChild - started) / 1000 : 0,
       segments,
+      renders,
+      betweenSec: renders.length ? (Math.min(...renders.map((r) => r.startedAt)) - lastAnalysis) / 1000 : 0,
       afterSec: segments.length ? ((parent?.finishedOn ?? Date.now()) - lastChild) / 1000 : wallSec,
       stageSeconds: manifest.analysis?.stageSeconds,
       peakMiB: peak / 2 ** 20,
@@ -176,25 +188,33 @@ async function main() {
   ];
   for (const r of runs) {
     lines.push(
-      `${r.workers} worker process(es): wall ${r.wallSec.toFixed(1)} s (${x(r.wallSec)}): plan ${r.planSec.toFixed(1)} s, ${r.segments.length} segments, after the last segment ${r.afterSec.toFixed(1)} s (join, render, verify, archive); peak memory ${r.peakMiB.toFixed(0)} MiB`,
+      `${r.workers} worker process(es): wall ${r.wallSec.toFixed(1)} s (${x(r.wallSec)}): plan ${r.planSec.toFixed(1)} s, ${r.segments.length} segments analysed, ` +
+        `${r.renders.length ? `${r.renders.length} rendered (${r.betweenSec.toFixed(1)} s between)` : 'rendered whole'}, after the last child ${r.afterSec.toFixed(1)} s ` +
+        `(${r.renders.length ? 'join' : 'render'}, verify, archive); peak memory ${r.peakMiB.toFixed(0)} MiB`,
     );
     if (r.stageSeconds) lines.push(`  parent stages: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
     const t0 = Math.min(...r.segments.map((s) => s.startedAt));
+    const ran = (c: ChildRun) => `ran ${((c.startedAt - t0) / 1000).toFixed(1)}-${((c.finishedAt - t0) / 1000).toFixed(1)} s`;
     for (const s of r.segments) {
+      const render = r.renders.find((c) => c.segment === s.segment);
       lines.push(
-        `  segment ${s.segment}: ${s.frames} frames, ${s.reads} reads, ${s.seconds.toFixed(1)} s (${x(s.seconds)}), ran ${((s.startedAt - t0) / 1000).toFixed(1)}-${((s.finishedAt - t0) / 1000).toFixed(1)} s`,
+        `  segment ${s.segment}: ${s.frames} frames, ${s.reads} reads, analysed in ${s.seconds.toFixed(1)} s (${x(s.seconds)}), ${ran(s)}` +
+          (render ? `; rendered in ${render.seconds.toFixed(1)} s (${x(render.seconds)}), ${ran(render)}` : ''),
       );
     }
   }
   // Projection: each machine one worker process with this machine's cores, taking segments
-  // as they come (waves of n), then the parent's join, render and verification on one.
+  // as they come (waves of n), first the analyses and then the renders, with the parent's
+  // steps (planning, adding the renders, then join and verification) on one.
   const one = runs.find((r) => r.workers === 1 && r.segments.length);
   if (one) {
-    const times = one.segments.map((s) => s.seconds).sort((a, b) => b - a);
-    for (const machines of [1, 2, 4, 8]) {
+    const wave = (jobs: ChildRun[], machines: number) => {
       const loads = new Array<number>(machines).fill(0);
-      for (const t of times) loads[loads.indexOf(Math.min(...loads))] += t;
-      const wall = one.planSec + Math.max(...loads) + one.afterSec;
+      for (const t of jobs.map((j) => j.seconds).sort((a, b) => b - a)) loads[loads.indexOf(Math.min(...loads))] += t;
+      return Math.max(...loads);
+    };
+    for (const machines of [1, 2, 4, 8]) {
+      const wall = one.planSec + wave(one.segments, machines) + one.betweenSec + (one.renders.length ? wave(one.renders, machines) : 0) + one.afterSec;
       lines.push(`projected on ${machines} machine(s): ${wall.toFixed(1)} s (${x(wall)}; ${(wall / 60).toFixed(1)} min)`);
     }
   }
