@@ -104,6 +104,13 @@ export const ConfigSchema = z
           .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'])
           .default('veryfast'),
         crf: z.number().int().min(0).max(51).default(20),
+        /**
+         * A recording of at least 20 s is rendered in this many parts at once (cut at
+         * keyframes, joined without a second encode; see src/pipeline/render.ts): the
+         * masks are drawn on one thread a render, so parts keep more cores busy. Default:
+         * the cores, at most 4; 1 renders whole.
+         */
+        renderParts: z.number().int().min(1).max(16).optional(),
       })
       .strict()
       .prefault({}),
@@ -140,6 +147,10 @@ export async function loadConfigFile(path: string): Promise<Config> {
     throw new BadInputError(`config file ${path} is not valid JSON`);
   }
   return parseConfig(json, `config file ${path}`);
+}
+
+export function renderPartCount(config: Config): number {
+  return config.encode.renderParts ?? Math.min(4, Math.max(1, availableParallelism()));
 }
 
 export function ocrWorkerCount(config: Config): number {

@@ -49,7 +49,7 @@ export const ManifestSchema = z.object({
     stageSeconds: z.record(z.string(), z.number()),
     /** Analysed in this many segments (a long recording split across workers); absent when whole. */
     segments: z.number().int().min(2).optional(),
-    /** Rendered in this many segments, joined without a second encode; absent when rendered whole. */
+    /** Rendered in this many segments (by other workers, or at once here), joined without a second encode; absent when rendered whole. */
     renderedSegments: z.number().int().min(2).optional(),
   }),
   tracks: z.array(

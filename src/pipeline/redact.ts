@@ -6,7 +6,7 @@
 import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { ocrWorkerCount, type Config } from '../config.js';
+import { ocrWorkerCount, renderPartCount, type Config } from '../config.js';
 import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/verify.js';
 import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskedForms, type Manifest } from '../manifest.js';
@@ -22,7 +22,7 @@ import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseOptions, type AnalyseResult, type ReadEvent } from './analyse.js';
-import { renderWhole } from './render.js';
+import { renderInParts } from './render.js';
 import { analyseInSegments, segmentsOf } from './split.js';
 import { TILE } from './changes.js';
 import type { MotionEpisode } from './motion.js';
@@ -516,10 +516,11 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     const plan = (pieces: MaskPiece[]) => planTracks(pieces, info, config);
     let tracks = plan(maskPieces(analysis, detect));
     const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
-    const render = () => renderWhole(input, partial, info, tracks, config, target.container, work, analysis.motion, renderOptions);
+    const render = async () =>
+      (await renderInParts({ input, partial, info, tracks, episodes: analysis.motion, config, container: target.container, work }, renderPartCount(config), renderOptions)).parts;
     report('render', 0);
     let renderedSegments = deps.renderJoined ? await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }) : 0;
-    if (!renderedSegments) await render();
+    if (!renderedSegments) renderedSegments = await render();
 
     // Verification: OCR frames of the output the analysis did not read.
     report('verify', 0);
@@ -545,8 +546,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
       report('render', 0);
-      await render();
-      renderedSegments = 0;
+      renderedSegments = await render();
       report('verify', 0);
       findings = await verify(partial);
     }
@@ -571,7 +571,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
       stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },
-      renderedSegments,
+      ...(renderedSegments > 1 ? { renderedSegments } : {}),
     });
     signal?.throwIfAborted();
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -1,22 +1,23 @@
 /**
  * The render: the masks burned into a re-encode of the input, whole or in segments. A long
- * recording's segments can be rendered by several workers (each its own frames, H.264 in
- * MP4) and joined without a second encode, with the input's audio; the join is kept only
- * if it has every frame of the input at the input's times, else the caller renders whole.
+ * recording's segments can be rendered by several workers, or a recording in parts at once
+ * by one (each its own frames, H.264 in MP4), and joined without a second encode, with the
+ * input's audio; the join is kept only if it has every frame of the input at the input's
+ * times, else the render is done whole.
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Config } from '../config.js';
 import { TransientError } from '../errors.js';
-import { joinRendersJob, renderJob, segmentFilterPrefix, segmentRenderJob } from '../media/ffmpeg-args.js';
+import { JOINABLE_CONTAINERS, joinRendersJob, renderJob, segmentFilterPrefix, segmentRenderJob } from '../media/ffmpeg-args.js';
 import { overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
-import { probeFrameTimes, probeVideo } from '../media/probe.js';
+import { probeFrames, probeFrameTimes, probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { MaskTrack } from '../plan/plan.js';
 import { LANE_MIN_BOXES, maskCommands, maskFilterGraph, type GraphEpisode, type GraphVideo } from '../render/filters.js';
 import { withinSegment } from '../render/segments.js';
 import { temporaryNameFor } from '../util/fs.js';
-import { segmentInfo, type Segment } from './segments.js';
+import { planSegments, segmentInfo, type Segment } from './segments.js';
 
 export interface RenderOptions {
   signal?: AbortSignal;
@@ -42,16 +43,23 @@ async function checkFrames(path: string, expected: number, config: Config, what:
   if (rendered.frameCount !== expected) throw new TransientError(`the ${what} has ${rendered.frameCount} frames, not ${expected}`);
 }
 
+/** What a render of a whole recording draws, and where. */
+export interface WholeRender {
+  input: string;
+  /** The output, under its temporary name. */
+  partial: string;
+  info: VideoInfo;
+  tracks: MaskTrack[];
+  episodes: readonly GraphEpisode[];
+  config: Config;
+  container: string;
+  /** A private directory for the filter script and the parts. */
+  work: string;
+}
+
 /** Renders `tracks` into `partial` and checks the result has every frame of the input. */
 export async function renderWhole(
-  input: string,
-  partial: string,
-  info: VideoInfo,
-  tracks: MaskTrack[],
-  config: Config,
-  container: string,
-  work: string,
-  episodes: readonly GraphEpisode[],
+  { input, partial, info, tracks, episodes, config, container, work }: WholeRender,
   options: RenderOptions,
 ): Promise<void> {
   // Many boxes are drawn by lanes moved by timed commands, which need each frame's time.
@@ -65,6 +73,46 @@ export async function renderWhole(
   const script = await writeGraph(tracks, config, video, work);
   await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
   await checkFrames(partial, info.frameCount, config, 'render');
+}
+
+/** Shorter recordings are rendered whole: a part's own start costs more than it saves. */
+const MIN_PARTS_SEC = 20;
+
+/**
+ * Renders `tracks` into `partial`, in `parts` parts at once where it can (cut at keyframes,
+ * each rendered as a segment, joined), else whole; checks the result has every frame of
+ * the input. The masks are drawn on one thread a render: on a screen with many masks the
+ * encoder waits for them, and parts keep more cores busy.
+ */
+export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<{ parts: number }> {
+  const { input, partial, info, tracks, episodes, config, container, work } = render;
+  const whole = async () => {
+    await renderWhole(render, options);
+    return { parts: 1 };
+  };
+  if (parts < 2 || info.durationSec < MIN_PARTS_SEC || !JOINABLE_CONTAINERS.includes(container)) return whole();
+  const frames = await probeFrames(input, info, config, options.signal);
+  const segments = frames ? planSegments(frames.times, frames.keyframes, (0.9 * info.durationSec) / parts, 0) : [];
+  if (!frames || segments.length < 2) return whole();
+  const done = new Array<number>(segments.length).fill(0);
+  const paths = await Promise.all(
+    segments.map(async (segment) => {
+      const dir = join(work, `part${segment.index}`);
+      await mkdir(dir, { mode: 0o700 });
+      const path = join(dir, 'video.mp4');
+      await renderSegment(input, path, info, segment, tracks, episodes, frames.times, config, dir, {
+        signal: options.signal,
+        onFrames: (n) => {
+          done[segment.index] = n;
+          options.onFrames?.(done.reduce((a, b) => a + b, 0));
+        },
+      });
+      return { path, segment };
+    }),
+  );
+  if (!(await joinRenders(input, paths, partial, info, config, container, work, options))) return whole();
+  await Promise.all(paths.map((p) => rm(dirname(p.path), { recursive: true, force: true })));
+  return { parts: segments.length };
 }
 
 /**
@@ -121,6 +169,8 @@ export async function joinRenders(
   work: string,
   options: RenderOptions = {},
 ): Promise<boolean> {
+  // A concat script takes one name a line.
+  if (parts.some((p) => /[\r\n]/.test(p.path))) return false;
   const want = await probeFrameTimes(input, info, config, options.signal);
   if (!want) return false;
   const list = join(work, 'segments.txt');
