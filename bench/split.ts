@@ -83,6 +83,9 @@ interface SplitRun {
   /** Peak resident memory of the worker processes and everything they ran, summed. */
   peakMiB: number;
   stageSeconds?: Record<string, number>;
+  /** From the manifest: segments joined, and what the first verification found (a second pass renders whole). */
+  renderedSegments?: number;
+  firstPassFindings: number;
 }
 
 type ChildRun = SegmentJobResult & { startedAt: number; finishedAt: number };
@@ -93,7 +96,8 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
   const storage = await new LocalStorage(dataRoot).init();
   const connection = redisConnection(REDIS_URL);
   const queue = new Queue<RedactJobData>(name, { connection });
-  const events = new QueueEvents(name, { connection: redisConnection(REDIS_URL) });
+  const eventsConnection = redisConnection(REDIS_URL);
+  const events = new QueueEvents(name, { connection: eventsConnection });
   await events.waitUntilReady();
   const configPath = join(work, `${name}.config.json`);
   // One worker process a machine: its OCR workers take the cores; two here share them.
@@ -137,6 +141,8 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
       betweenSec: renders.length ? (Math.min(...renders.map((r) => r.startedAt)) - lastAnalysis) / 1000 : 0,
       afterSec: segments.length ? ((parent?.finishedOn ?? Date.now()) - lastChild) / 1000 : wallSec,
       stageSeconds: manifest.analysis?.stageSeconds,
+      renderedSegments: manifest.analysis?.renderedSegments,
+      firstPassFindings: manifest.verification?.firstPassFindings ?? 0,
       peakMiB: peak / 2 ** 20,
     };
   } finally {
@@ -146,6 +152,7 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
     await queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
     await connection.quit();
+    await eventsConnection.quit();
     await rm(dataRoot, { recursive: true, force: true });
   }
 }
@@ -193,6 +200,10 @@ async function main() {
         `(${r.renders.length ? 'join' : 'render'}, verify, archive); peak memory ${r.peakMiB.toFixed(0)} MiB`,
     );
     if (r.stageSeconds) lines.push(`  parent stages: ${Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
+    lines.push(
+      `  output: ${r.renderedSegments ? `${r.renderedSegments} rendered segments joined` : 'rendered whole by the parent'}; ` +
+        `first verification ${r.firstPassFindings ? `found ${r.firstPassFindings} value(s): masked, rendered again` : 'found nothing'}`,
+    );
     const t0 = Math.min(...r.segments.map((s) => s.startedAt));
     const ran = (c: ChildRun) => `ran ${((c.startedAt - t0) / 1000).toFixed(1)}-${((c.finishedAt - t0) / 1000).toFixed(1)} s`;
     for (const s of r.segments) {
