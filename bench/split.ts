@@ -86,6 +86,7 @@ interface SplitRun {
   /** From the manifest: segments joined, and what the first verification found (a second pass renders whole). */
   renderedSegments?: number;
   firstPassFindings: number;
+  firstPass: Array<{ frame: number; type: string; detector: string; box: { x: number; y: number; w: number; h: number } }>;
 }
 
 type ChildRun = SegmentJobResult & { startedAt: number; finishedAt: number };
@@ -143,6 +144,7 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
       stageSeconds: manifest.analysis?.stageSeconds,
       renderedSegments: manifest.analysis?.renderedSegments,
       firstPassFindings: manifest.verification?.firstPassFindings ?? 0,
+      firstPass: manifest.verification?.firstPass ?? [],
       peakMiB: peak / 2 ** 20,
     };
   } finally {
@@ -204,6 +206,9 @@ async function main() {
       `  output: ${r.renderedSegments ? `${r.renderedSegments} rendered segments joined` : 'rendered whole by the parent'}; ` +
         `first verification ${r.firstPassFindings ? `found ${r.firstPassFindings} value(s): masked, rendered again` : 'found nothing'}`,
     );
+    for (const f of r.firstPass) {
+      lines.push(`    found ${f.type} (${f.detector}) on frame ${f.frame} at ${f.box.x},${f.box.y} ${f.box.w}x${f.box.h}`);
+    }
     const t0 = Math.min(...r.segments.map((s) => s.startedAt));
     const ran = (c: ChildRun) => `ran ${((c.startedAt - t0) / 1000).toFixed(1)}-${((c.finishedAt - t0) / 1000).toFixed(1)} s`;
     for (const s of r.segments) {

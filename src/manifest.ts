@@ -74,6 +74,10 @@ export const ManifestSchema = z.object({
   verification: z.object({
     frames: z.array(z.number().int()),
     firstPassFindings: z.number().int(),
+    /** What the first pass found (never the value): masked, and rendered again. */
+    firstPass: z
+      .array(z.object({ frame: z.number().int(), type: z.string(), detector: z.string(), box: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }) }))
+      .optional(),
     repass: z.boolean(),
     findings: z.literal(0),
   }),

@@ -378,7 +378,7 @@ export function buildManifest(args: {
   config: Config;
   tracks: MaskTrack[];
   analysis: AnalyseResult;
-  verification: { frames: number[]; firstPassFindings: number; repass: boolean };
+  verification: { frames: number[]; firstPassFindings: number; repass: boolean; firstPass?: Array<Pick<RawFinding, 'frame' | 'type' | 'detector' | 'box'>> };
   ocrModel: string;
   seconds: number;
   stageSeconds: Record<Stage, number>;
@@ -442,6 +442,9 @@ export function buildManifest(args: {
     verification: {
       frames: args.verification.frames,
       firstPassFindings: args.verification.firstPassFindings,
+      ...(args.verification.firstPass?.length
+        ? { firstPass: args.verification.firstPass.map(({ frame, type, detector, box }) => ({ frame, type, detector, box })) }
+        : {}),
       repass: args.verification.repass,
       findings: 0,
     },
@@ -543,6 +546,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       });
     let findings = await verify(partial);
     const firstPassFindings = findings.length;
+    const firstPass = findings;
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
       report('render', 0);
@@ -567,7 +571,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       config,
       tracks,
       analysis,
-      verification: { frames, firstPassFindings, repass: firstPassFindings > 0 },
+      verification: { frames, firstPassFindings, firstPass, repass: firstPassFindings > 0 },
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
       stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },

@@ -40,6 +40,10 @@ describe('the verification gate', () => {
     const result = await redactVideo({ input, output: out, config: parseConfig(blindToEmail) });
     const manifest = ManifestSchema.parse(JSON.parse(await readFile(result.manifestPath, 'utf8')));
     expect(manifest.verification.firstPassFindings).toBeGreaterThan(0);
+    // Each finding's frame, type and box, never its value.
+    expect(manifest.verification.firstPass).toHaveLength(manifest.verification.firstPassFindings);
+    expect(manifest.verification.firstPass!.every((f) => f.type === 'email' && manifest.verification.frames.includes(f.frame))).toBe(true);
+    expect(JSON.stringify(manifest.verification)).not.toContain('@');
     expect(manifest.verification.repass).toBe(true);
     expect(manifest.tracks.some((t) => t.detectors.some((d) => d.startsWith('verification:')))).toBe(true);
     const report = await measureExposure(input, out, truth);
