@@ -107,8 +107,8 @@ export const ConfigSchema = z
         /**
          * A recording of at least 20 s is rendered in this many parts at once (cut at
          * keyframes, joined without a second encode; see src/pipeline/render.ts): the
-         * masks are drawn on one thread a render, so parts keep more cores busy. Default:
-         * the cores, at most 4; 1 renders whole.
+         * masks are drawn on one thread a render, so parts keep more cores busy. Default 1
+         * (whole) while a verification finding on a cut frame is looked into.
          */
         renderParts: z.number().int().min(1).max(16).optional(),
       })
@@ -150,7 +150,7 @@ export async function loadConfigFile(path: string): Promise<Config> {
 }
 
 export function renderPartCount(config: Config): number {
-  return config.encode.renderParts ?? Math.min(4, Math.max(1, availableParallelism()));
+  return config.encode.renderParts ?? 1;
 }
 
 export function ocrWorkerCount(config: Config): number {

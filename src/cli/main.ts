@@ -33,7 +33,7 @@ Usage:
   veil detect --jsonl [--config <file>]
   veil enqueue <file...> [--root <dir>]
   veil watch <inbox-dir> [--root <dir>]
-  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--split-sec <s>] [--config <file>]
+  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--split-sec <s>] [--split-render] [--config <file>]
   veil serve [--root <dir>] [--tokens <file.json>] [--host <addr>] [--port <n>] [--worker]
   veil demo [--dir <directory>]
   veil --help | --version
@@ -88,7 +88,9 @@ or VEIL_DATA_ROOT, with inbox/, work/, archive/ and quarantine/):
                           finishes the current ones. A recording longer than 1.5 x
                           --split-sec (default 300; 0: never) is analysed in segments of
                           about that length by child jobs that any worker takes, then
-                          rendered and verified once as one file.
+                          rendered and verified once as one file; with --split-render
+                          (off by default while a finding on a cut frame is looked
+                          into) each segment is rendered by a child job too, and joined.
 
 veil serve
   The web service for people: upload a recording (drag-and-drop, progress bar), follow its
@@ -411,6 +413,7 @@ async function runWorker(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
       'split-sec': { type: 'string' },
+      'split-render': { type: 'boolean' },
       config: { type: 'string' },
     },
   });
@@ -426,6 +429,7 @@ async function runWorker(argv: string[]): Promise<number> {
     timeoutSec: number('timeout', values.timeout) ?? 3600,
     lockMs: number('lock', process.env.VEIL_LOCK_MS) ?? 30_000,
     splitSec: number('split-sec', values['split-sec']),
+    splitRender: values['split-render'] === true,
     config,
   });
   process.stderr.write(`veil: worker ready (data root ${root})\n`);

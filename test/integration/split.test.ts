@@ -94,7 +94,7 @@ describe('split recordings on the queue', () => {
     const { name, root, storage, queue, events } = await setup();
     const config = { analysis: { ocrWorkers: 1 } };
     for (let i = 0; i < 2; i++) {
-      const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, splitSec: SEGMENT_SEC, config, log: () => {} });
+      const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, splitSec: SEGMENT_SEC, splitRender: true, config, log: () => {} });
       toClose.push(() => w.close());
     }
     const job = await enqueue(storage, queue, scroll);
