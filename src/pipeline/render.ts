@@ -6,7 +6,7 @@
  * times, else the render is done whole.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import { TransientError } from '../errors.js';
 import { JOINABLE_CONTAINERS, joinRendersJob, renderJob, segmentFilterPrefix, segmentRenderJob } from '../media/ffmpeg-args.js';
@@ -94,25 +94,31 @@ export async function renderInParts(render: WholeRender, parts: number, options:
   const frames = await probeFrames(input, info, config, options.signal);
   const segments = frames ? planSegments(frames.times, frames.keyframes, (0.9 * info.durationSec) / parts, 0) : [];
   if (!frames || segments.length < 2) return whole();
+  const { times } = frames;
   const done = new Array<number>(segments.length).fill(0);
-  const paths = await Promise.all(
-    segments.map(async (segment) => {
-      const dir = join(work, `part${segment.index}`);
-      await mkdir(dir, { mode: 0o700 });
-      const path = join(dir, 'video.mp4');
-      await renderSegment(input, path, info, segment, tracks, episodes, frames.times, config, dir, {
-        signal: options.signal,
-        onFrames: (n) => {
-          done[segment.index] = n;
-          options.onFrames?.(done.reduce((a, b) => a + b, 0));
-        },
-      });
-      return { path, segment };
-    }),
-  );
-  if (!(await joinRenders(input, paths, partial, info, config, container, work, options))) return whole();
-  await Promise.all(paths.map((p) => rm(dirname(p.path), { recursive: true, force: true })));
-  return { parts: segments.length };
+  const dirs = segments.map((s) => join(work, `part${s.index}`));
+  try {
+    const paths = await Promise.all(
+      segments.map(async (segment) => {
+        const dir = dirs[segment.index];
+        await mkdir(dir, { mode: 0o700 });
+        const path = join(dir, 'video.mp4');
+        await renderSegment(input, path, info, segment, tracks, episodes, times, config, dir, {
+          signal: options.signal,
+          onFrames: (n) => {
+            done[segment.index] = n;
+            options.onFrames?.(done.reduce((a, b) => a + b, 0));
+          },
+        });
+        return { path, segment };
+      }),
+    );
+    if (!(await joinRenders(input, paths, partial, info, config, container, work, options))) return await whole();
+    return { parts: segments.length };
+  } finally {
+    // Gone whatever happened: a second pass renders again in the same work directory.
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  }
 }
 
 /**
