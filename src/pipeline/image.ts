@@ -72,29 +72,36 @@ export function quietRow(image: GreyImage, y: number, x0: number, x1: number): b
 }
 
 /**
- * Moves the top and bottom edges of `box` inward to the nearest rows with no ink, so a read
- * of the band never sees half a line (tesseract turns those into garbage, or misses them).
- * Edges at the frame's border stay; an edge with no quiet row within `limit` stays too.
+ * Moves the top and bottom edges of `box` to the nearest rows with no ink, so a read of
+ * the band never sees half a line (tesseract turns those into garbage, or misses them):
+ * inward, or where no row within `limit` inside is quiet (a pointer resting across the
+ * edge), outward, so the line the edge cuts is read whole. Edges at the frame's border
+ * stay; an edge with no quiet row within `limit` either way stays too.
  */
 export function trimToQuietRows(image: GreyImage, box: Box, limit: number): Box {
   const x0 = box.x;
   const x1 = box.x + box.w;
+  const quiet = (y: number) => quietRow(image, y, x0, x1);
   let top = box.y;
   let bottom = box.y + box.h;
   if (top > 0) {
-    for (let y = top; y < Math.min(bottom, top + limit); y++) {
-      if (quietRow(image, y, x0, x1)) {
-        top = y;
-        break;
-      }
+    let y = top;
+    while (y < Math.min(bottom, top + limit) && !quiet(y)) y++;
+    if (y < Math.min(bottom, top + limit)) top = y;
+    else {
+      y = top - 1;
+      while (y > Math.max(0, top - limit) && !quiet(y)) y--;
+      if (quiet(y)) top = y;
     }
   }
   if (bottom < image.height) {
-    for (let y = bottom - 1; y >= Math.max(top, bottom - limit); y--) {
-      if (quietRow(image, y, x0, x1)) {
-        bottom = y + 1;
-        break;
-      }
+    let y = bottom - 1;
+    while (y >= Math.max(top, bottom - limit) && !quiet(y)) y--;
+    if (y >= Math.max(top, bottom - limit)) bottom = y + 1;
+    else {
+      y = bottom;
+      while (y < Math.min(image.height - 1, bottom + limit) && !quiet(y)) y++;
+      if (quiet(y)) bottom = y + 1;
     }
   }
   return bottom - top >= 8 ? { x: box.x, y: top, w: box.w, h: bottom - top } : box;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GreyImage } from '../../src/ocr/types.js';
-import { edgeStrips, eraseRules, flattenBackground, sideStrips, trimBlankRows, unreadInk } from '../../src/pipeline/image.js';
+import { edgeStrips, eraseRules, flattenBackground, sideStrips, trimBlankRows, trimToQuietRows, unreadInk } from '../../src/pipeline/image.js';
 
 /** A 200x60 grey band with dark "ink" rows [y0, y1) across x 20..180. */
 function band(inkRows: Array<[number, number]>) {
@@ -10,6 +10,21 @@ function band(inkRows: Array<[number, number]>) {
   for (const [y0, y1] of inkRows) for (let y = y0; y < y1; y++) for (let x = 20; x < 180; x += 3) data[y * width + x] = 30;
   return { width, height, data };
 }
+
+describe('trimToQuietRows', () => {
+  it('moves an edge that cuts a line inward, to the nearest quiet row', () => {
+    expect(trimToQuietRows(band([[10, 30]]), { x: 0, y: 20, w: 200, h: 30 }, 16)).toEqual({ x: 0, y: 30, w: 200, h: 20 });
+  });
+
+  it('moves it outward over the line it cuts when a pointer leaves no quiet row inside', () => {
+    const image = band([[10, 30]]);
+    // A pointer from row 26 to the bottom: no quiet row below the top edge.
+    for (let y = 26; y < 60; y++) for (let x = 100; x < 110; x++) image.data[y * 200 + x] = 0;
+    expect(trimToQuietRows(image, { x: 0, y: 26, w: 200, h: 30 }, 32)).toEqual({ x: 0, y: 9, w: 200, h: 47 });
+    // Not further than the limit.
+    expect(trimToQuietRows(image, { x: 0, y: 26, w: 200, h: 30 }, 8)).toEqual({ x: 0, y: 26, w: 200, h: 30 });
+  });
+});
 
 describe('edgeStrips', () => {
   it('finds a line cut by the top or bottom of the frame, shorter than a line', () => {
