@@ -94,8 +94,8 @@ async function redact(request: Extract<ChildRequest, { kind: 'redact' }>): Promi
                 // Joined only if every segment drew the masks planned here.
                 renderJoined: async ({ input, partial, info, tracks, episodes, container, work, signal }) => {
                   const digest = digestOf(tracks, { motion: [...episodes] }, config);
-                  for (const r of renders) if ((await readFile(`${r.path}.tracks`, 'utf8').catch(() => '')) !== digest) return 0;
-                  return (await joinRenders(input, renders, partial, info, config, container, work, { signal })) ? renders.length : 0;
+                  for (const r of renders) if ((await readFile(`${r.path}.tracks`, 'utf8').catch(() => '')) !== digest) return undefined;
+                  return (await joinRenders(input, renders, partial, info, config, container, work, { signal })) ? renders.map((r) => r.segment.firstFrame) : undefined;
                 },
               }
             : {}),

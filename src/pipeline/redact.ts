@@ -7,7 +7,7 @@ import { mkdtemp, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { ocrWorkerCount, renderPartCount, type Config } from '../config.js';
-import { findPiiInFrames, verificationFrames, type RawFinding } from '../verify/verify.js';
+import { findPiiInFrames, framesAroundCuts, verificationFrames, type RawFinding } from '../verify/verify.js';
 import { TransientError, VerificationError } from '../errors.js';
 import { ManifestSchema, maskedForms, type Manifest } from '../manifest.js';
 import { checkFfmpegCapabilities } from '../media/ffmpeg.js';
@@ -56,10 +56,10 @@ export interface RedactDeps {
   analyse?: (input: string, info: VideoInfo, options: AnalyseOptions) => Promise<AnalyseResult>;
   /**
    * The first render, when its segments were rendered elsewhere: joins them into `partial`
-   * and says how many it joined, or 0 (they drew other masks, or would not join) for the
-   * render to be done here, whole.
+   * and gives the first frame of each segment it joined, or nothing (they drew other masks,
+   * or would not join) for the render to be done here, whole.
    */
-  renderJoined?: (args: { input: string; partial: string; info: VideoInfo; tracks: MaskTrack[]; episodes: readonly MotionEpisode[]; container: string; work: string; signal?: AbortSignal }) => Promise<number>;
+  renderJoined?: (args: { input: string; partial: string; info: VideoInfo; tracks: MaskTrack[]; episodes: readonly MotionEpisode[]; container: string; work: string; signal?: AbortSignal }) => Promise<number[] | undefined>;
 }
 
 export interface RedactResult {
@@ -519,22 +519,25 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     const plan = (pieces: MaskPiece[]) => planTracks(pieces, info, config);
     let tracks = plan(maskPieces(analysis, detect));
     const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
-    const render = async () =>
-      (await renderInParts({ input, partial, info, tracks, episodes: analysis.motion, config, container: target.container, work }, renderPartCount(config), renderOptions)).parts;
+    const render = () => renderInParts({ input, partial, info, tracks, episodes: analysis.motion, config, container: target.container, work }, renderPartCount(config), renderOptions);
     report('render', 0);
-    let renderedSegments = deps.renderJoined ? await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }) : 0;
-    if (!renderedSegments) renderedSegments = await render();
+    const joined = deps.renderJoined && (await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }));
+    let rendered = joined?.length ? { parts: joined.length, cuts: joined.slice(1) } : await render();
 
-    // Verification: OCR frames of the output the analysis did not read.
+    // Verification: OCR frames of the output the analysis did not read, and the frames on
+    // either side of every place the analysis or the output was joined.
     report('verify', 0);
     const verifyDetect = { ...detect, entities: config.verification.entities ?? detect.entities };
     const upscale = { minTextHeight: config.analysis.minTextHeight, maxScale: config.analysis.maxUpscale };
-    const frames = verificationFrames(
-      analysis.reads.map((r) => r.frame),
+    const readFrames = analysis.reads.map((r) => r.frame);
+    const sampled = verificationFrames(
+      readFrames,
       tracks.filter((t) => t.kind === 'pii').map((t) => [t.from, t.to]),
       info.frameCount,
       config.verification.maxFrames,
     );
+    const framesFor = (cuts: readonly number[]) => [...new Set([...sampled, ...framesAroundCuts([...(analysis.cuts ?? []), ...cuts], readFrames, info.frameCount)])].sort((a, b) => a - b);
+    let frames = framesFor(rendered.cuts);
     const verify = (path: string) =>
       findPiiInFrames(path, info, frames, ocr, {
         detect: verifyDetect,
@@ -550,7 +553,8 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
       report('render', 0);
-      renderedSegments = await render();
+      rendered = await render();
+      frames = framesFor(rendered.cuts);
       report('verify', 0);
       findings = await verify(partial);
     }
@@ -575,7 +579,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
       stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },
-      ...(renderedSegments > 1 ? { renderedSegments } : {}),
+      ...(rendered.parts > 1 ? { renderedSegments: rendered.parts } : {}),
     });
     signal?.throwIfAborted();
     await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -81,14 +81,14 @@ const MIN_PARTS_SEC = 20;
 /**
  * Renders `tracks` into `partial`, in `parts` parts at once where it can (cut at keyframes,
  * each rendered as a segment, joined), else whole; checks the result has every frame of
- * the input. The masks are drawn on one thread a render: on a screen with many masks the
+ * the input. Says how many parts were joined, and the first frame of each after the first. The masks are drawn on one thread a render: on a screen with many masks the
  * encoder waits for them, and parts keep more cores busy.
  */
-export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<{ parts: number }> {
+export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<{ parts: number; cuts: number[] }> {
   const { input, partial, info, tracks, episodes, config, container, work } = render;
   const whole = async () => {
     await renderWhole(render, options);
-    return { parts: 1 };
+    return { parts: 1, cuts: [] };
   };
   if (parts < 2 || info.durationSec < MIN_PARTS_SEC || !JOINABLE_CONTAINERS.includes(container)) return whole();
   const frames = await probeFrames(input, info, config, options.signal);
@@ -114,7 +114,7 @@ export async function renderInParts(render: WholeRender, parts: number, options:
       }),
     );
     if (!(await joinRenders(input, paths, partial, info, config, container, work, options))) return await whole();
-    return { parts: segments.length };
+    return { parts: segments.length, cuts: segments.slice(1).map((s) => s.firstFrame) };
   } finally {
     // Gone whatever happened: a second pass renders again in the same work directory.
     await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));

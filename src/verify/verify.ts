@@ -250,6 +250,29 @@ export function verificationFrames(
   return Array.from({ length: max }, (_, i) => unique[Math.floor(i * step)]);
 }
 
+/**
+ * For each cut (the first frame of a segment joined to the one before it): the last frame
+ * before it and the cut frame itself, or where the analysis read one of them, the nearest
+ * frame on the same side it did not read (at most `reach` frames away; failing that, the
+ * frame next to the cut all the same: what is checked there is the join, not the read).
+ * Where segments are joined, a mask that ends a frame early or starts a frame late shows on
+ * just these frames, which an even sample would almost never hit.
+ */
+export function framesAroundCuts(cuts: readonly number[], readFrames: readonly number[], frameCount: number, reach = 4): number[] {
+  const read = new Set(readFrames);
+  const out = new Set<number>();
+  const nearest = (from: number, step: number) => {
+    for (let n = from, k = 0; k < reach && n >= 0 && n < frameCount; n += step, k++) if (!read.has(n)) return n;
+    return from;
+  };
+  for (const cut of cuts) {
+    if (cut <= 0 || cut >= frameCount) continue;
+    out.add(nearest(cut - 1, -1));
+    out.add(nearest(cut, 1));
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 /** Evenly spaced frames every `everySec`, or `count` frames drawn with a seeded generator. */
 export function sampleFrames(info: VideoInfo, how: { everySec?: number; count?: number; seed?: number }): number[] {
   if (how.count !== undefined) {

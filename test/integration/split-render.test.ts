@@ -129,15 +129,21 @@ describe('a recording rendered in parts at once', () => {
     const inParts = join(dir, 'parts-joined.mp4');
     let frames = 0;
     const render = { input, partial: inParts, info, tracks, episodes: analysis.motion, config, container: 'mp4', work: dir };
-    expect(await renderInParts(render, 2, { onFrames: (n) => (frames = n) })).toEqual({ parts: 2 });
+    const joined = await renderInParts(render, 2, { onFrames: (n) => (frames = n) });
+    expect(joined.parts).toBe(2);
+    expect(joined.cuts).toHaveLength(1);
     expect(frames).toBe(info.frameCount);
     expect(differences(await greyFrames(whole), await greyFrames(inParts), tracks, info.width)).toEqual([]);
     // WebM (VP9) is not joined: rendered whole.
-    expect(await renderInParts({ ...render, partial: join(dir, 'parts.webm'), container: 'webm' }, 2, {})).toEqual({ parts: 1 });
+    expect(await renderInParts({ ...render, partial: join(dir, 'parts.webm'), container: 'webm' }, 2, {})).toEqual({ parts: 1, cuts: [] });
 
     const output = join(dir, 'parts-redacted.mp4');
     const { manifest } = await redactVideo({ input, output, config: parseConfig({ encode: { renderParts: 2 } }) });
     expect(manifest.analysis.renderedSegments).toBe(2);
+    // The frames either side of the join are verified, whatever the even sample holds.
+    const [cut] = joined.cuts;
+    expect(manifest.verification.frames.filter((n) => n >= cut - 4 && n < cut)).not.toHaveLength(0);
+    expect(manifest.verification.frames.filter((n) => n >= cut && n < cut + 4)).not.toHaveLength(0);
     expect(manifest.output.frameCount).toBe(info.frameCount);
     expect((await measureExposure(input, output, truth)).exposedItemFrames).toBe(0);
   });

@@ -106,6 +106,11 @@ describe('split recordings on the queue', () => {
     expect(manifest.output.frameCount).toBe(120);
     expect(manifest.analysis.segments).toBe(3);
     expect(manifest.analysis.renderedSegments).toBe(3);
+    // Verified on both sides of each join (the segments start at frames 40 and 80).
+    for (const cut of [40, 80]) {
+      expect(manifest.verification.frames.some((n: number) => n >= cut - 4 && n < cut)).toBe(true);
+      expect(manifest.verification.frames.some((n: number) => n >= cut && n < cut + 4)).toBe(true);
+    }
     expect((await measureExposure(scroll, join(archived, 'video.mp4'), scrollTruth)).exposedItemFrames).toBe(0);
     // Two children a segment, an analysis and a render: each stage every frame once, each child with its own timing.
     const children = (await queue.getJobs(['completed'])).filter((j) => j.name === 'segment').map((j) => j.returnvalue as unknown as SegmentJobResult);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedBands, sampleFrames, verificationFrames } from '../../src/verify/verify.js';
+import { changedBands, framesAroundCuts, sampleFrames, verificationFrames } from '../../src/verify/verify.js';
 
 describe('verificationFrames', () => {
   it('takes track bounds and midpoints between reads, never a frame the analysis read', () => {
@@ -11,6 +11,18 @@ describe('verificationFrames', () => {
     const frames = verificationFrames([], Array.from({ length: 50 }, (_, i) => [i * 2, i * 2 + 1] as [number, number]), 1000, 5);
     expect(frames).toHaveLength(5);
     expect(frames).toEqual([...frames].sort((a, b) => a - b));
+  });
+});
+
+describe('framesAroundCuts', () => {
+  it('takes the frame before each cut and the cut frame, or the nearest unread frame on the same side', () => {
+    expect(framesAroundCuts([100, 200], [], 300)).toEqual([99, 100, 199, 200]);
+    expect(framesAroundCuts([100], [99, 100, 101], 300)).toEqual([98, 102]);
+  });
+
+  it('takes the frame next to the cut where the analysis read all the frames nearby, and ignores cuts outside the video', () => {
+    expect(framesAroundCuts([100], [96, 97, 98, 99], 300)).toEqual([99, 100]);
+    expect(framesAroundCuts([0, 300, 5], [], 300)).toEqual([4, 5]);
   });
 });
 
