@@ -8,6 +8,7 @@
  *                    [--long: adds a 10-minute synthetic recording and a 3-minute browser session]
  *                    [--no-score: skip exposure scoring, for speed and memory alone]
  *                    [--naive: also run the naive analysis (whole frames OCR'd every 0.5 s)]
+ *                    [--config FILE: veil's configuration for every run, to compare a setting]
  *                    [--oracle-only: only `veil verify` on each scenario's oracle, no redaction]
  */
 import { spawn } from 'node:child_process';
@@ -96,11 +97,13 @@ async function main() {
       'no-oracle': { type: 'boolean' },
       'oracle-only': { type: 'boolean' },
       naive: { type: 'boolean' },
+      config: { type: 'string' },
       corpus: { type: 'string' },
     },
   });
   const corpus = values.corpus ?? 'all';
   if (values['oracle-only'] && values['no-oracle']) throw new Error('--oracle-only and --no-oracle exclude each other');
+  if (values.naive && values.config) throw new Error('--naive and --config exclude each other');
   if (!['synthetic', 'browser', 'all'].includes(corpus)) throw new Error(`--corpus is synthetic, browser or all (got ${corpus})`);
   const seconds = Number(values.seconds ?? 10);
   const only = values.only?.split(',');
@@ -167,7 +170,7 @@ async function main() {
       const naiveConfig = join(dir, 'naive.json');
       if (mode === 'naive') await writeFile(naiveConfig, JSON.stringify({ analysis: { mode: 'naive' } }));
       process.stderr.write(`redacting ${s.name}${mode === 'naive' ? ' (naive)' : ''}...\n`);
-      const veil = await runVeil(input, redacted, mode === 'naive' ? ['--config', naiveConfig] : []);
+      const veil = await runVeil(input, redacted, mode === 'naive' ? ['--config', naiveConfig] : values.config ? ['--config', resolve(values.config)] : []);
       // Nothing veil wrote outside the video may hold a value of the truth.
       const manifestPath = `${redacted}.manifest.json`;
       const written = { stdout: veil.stdout, stderr: veil.stderr, manifest: veil.refused ? '' : await readFile(manifestPath, 'utf8') };
