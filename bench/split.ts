@@ -109,7 +109,7 @@ async function runSplit(input: string, workers: number, splitSec: number, work: 
     const started = Date.now();
     for (let i = 0; i < workers; i++) {
       children.push(
-        spawn(process.execPath, [join(root, 'bin/veil.js'), 'worker', '--root', dataRoot, '--split-sec', String(splitSec), '--split-render', '--config', configPath], {
+        spawn(process.execPath, [join(root, 'bin/veil.js'), 'worker', '--root', dataRoot, '--split-sec', String(splitSec), '--config', configPath], {
           env: { ...process.env, VEIL_QUEUE: name, REDIS_URL },
           stdio: ['ignore', 'ignore', 'inherit'],
         }),

@@ -55,9 +55,7 @@ export interface WorkerOptions {
   splitSec?: number;
   /**
    * A split recording's segments rendered by child jobs too, and joined (see the top of
-   * this file); otherwise the parent renders it whole. Off by default: on the 30-minute
-   * bench, the first verification of the joined output found a value on the first frame of
-   * a segment, which rendering whole had not shown; until that is understood, it is opt-in.
+   * this file); false: the parent renders it whole after the analyses. Default true.
    */
   splitRender?: boolean;
   log?: (line: string) => void;
@@ -253,7 +251,7 @@ export function startWorker(options: WorkerOptions) {
     };
     await runChildren('analyse', () => segmentsReady(id, split?.segments.length ?? 0));
     // Then each segment is rendered by a child too, where the output's video can be joined without a second encode.
-    const renderSplit = !!split && options.splitRender === true && JOINABLE_CONTAINERS.includes(containerForPath(original.ext) ?? '');
+    const renderSplit = !!split && options.splitRender !== false && JOINABLE_CONTAINERS.includes(containerForPath(original.ext) ?? '');
     if (renderSplit) await runChildren('render', () => rendersReady(id, split.segments.length));
     await storage.cleanWork(id);
     const work = storage.workDir(id);

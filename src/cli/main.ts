@@ -33,7 +33,7 @@ Usage:
   veil detect --jsonl [--config <file>]
   veil enqueue <file...> [--root <dir>]
   veil watch <inbox-dir> [--root <dir>]
-  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--split-sec <s>] [--split-render] [--config <file>]
+  veil worker [--root <dir>] [--concurrency <n>] [--timeout <s>] [--split-sec <s>] [--render-whole] [--config <file>]
   veil serve [--root <dir>] [--tokens <file.json>] [--host <addr>] [--port <n>] [--worker]
   veil demo [--dir <directory>]
   veil --help | --version
@@ -87,10 +87,11 @@ or VEIL_DATA_ROOT, with inbox/, work/, archive/ and quarantine/):
                           seconds (default 3600). Stops taking jobs on SIGTERM/SIGINT and
                           finishes the current ones. A recording longer than 1.5 x
                           --split-sec (default 300; 0: never) is analysed in segments of
-                          about that length by child jobs that any worker takes, then
-                          rendered and verified once as one file; with --split-render
-                          (off by default while a finding on a cut frame is looked
-                          into) each segment is rendered by a child job too, and joined.
+                          about that length by child jobs that any worker takes; each
+                          segment is then rendered by a child job too, and the parent
+                          joins them without a second encode and verifies the whole
+                          once. --render-whole: the parent renders the whole recording
+                          itself after the analyses instead.
 
 veil serve
   The web service for people: upload a recording (drag-and-drop, progress bar), follow its
@@ -413,7 +414,7 @@ async function runWorker(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       timeout: { type: 'string' },
       'split-sec': { type: 'string' },
-      'split-render': { type: 'boolean' },
+      'render-whole': { type: 'boolean' },
       config: { type: 'string' },
     },
   });
@@ -429,7 +430,7 @@ async function runWorker(argv: string[]): Promise<number> {
     timeoutSec: number('timeout', values.timeout) ?? 3600,
     lockMs: number('lock', process.env.VEIL_LOCK_MS) ?? 30_000,
     splitSec: number('split-sec', values['split-sec']),
-    splitRender: values['split-render'] === true,
+    splitRender: values['render-whole'] !== true,
     config,
   });
   process.stderr.write(`veil: worker ready (data root ${root})\n`);

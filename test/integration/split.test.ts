@@ -94,7 +94,7 @@ describe('split recordings on the queue', () => {
     const { name, root, storage, queue, events } = await setup();
     const config = { analysis: { ocrWorkers: 1 } };
     for (let i = 0; i < 2; i++) {
-      const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, splitSec: SEGMENT_SEC, splitRender: true, config, log: () => {} });
+      const w = startWorker({ redisUrl: REDIS_URL, dataRoot: root, queueName: name, splitSec: SEGMENT_SEC, config, log: () => {} });
       toClose.push(() => w.close());
     }
     const job = await enqueue(storage, queue, scroll);
@@ -129,12 +129,12 @@ describe('split recordings on the queue', () => {
     expect(findLeaks({ redis }, scrollTruth.items.filter((i) => i.kind === 'pii'))).toEqual([]);
   });
 
-  it('lose only the segment a killed worker was analysing', async () => {
+  it('lose only the segment a killed worker was analysing (rendered whole by the parent with --render-whole)', async () => {
     const { name, root, storage, queue, events } = await setup();
     const job = await enqueue(storage, queue, chat);
     const env = { ...process.env, VEIL_QUEUE: name, VEIL_LOCK_MS: '3000', REDIS_URL };
     const start = () =>
-      spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'worker', '--root', root, '--split-sec', String(SEGMENT_SEC)], { env, stdio: 'ignore' });
+      spawn(process.execPath, [join(ROOT, 'bin/veil.js'), 'worker', '--root', root, '--split-sec', String(SEGMENT_SEC), '--render-whole'], { env, stdio: 'ignore' });
     const first: ChildProcess = start();
     toClose.push(async () => void first.kill('SIGKILL'));
     // One worker takes the segments in order: kill it inside the second.
@@ -155,6 +155,9 @@ describe('split recordings on the queue', () => {
     expect(await started(0)).toBe(1);
     expect(await started(1)).toBe(2);
     expect(await started(2)).toBe(1);
+    expect(await queue.getJob(`${job.id}-r0`)).toBeUndefined();
+    const manifest = JSON.parse(await readFile(join(storage.archivePath(job.id!), 'manifest.json'), 'utf8'));
+    expect(manifest.analysis.renderedSegments).toBeUndefined();
     expect((await measureExposure(chat, join(storage.archivePath(job.id!), 'video.mp4'), chatTruth)).exposedItemFrames).toBe(0);
   });
 });
