@@ -81,7 +81,8 @@ const MIN_PARTS_SEC = 20;
 /**
  * Renders `tracks` into `partial`, in `parts` parts at once where it can (cut at keyframes,
  * each rendered as a segment, joined), else whole; checks the result has every frame of
- * the input. Says how many parts were joined, and the first frame of each after the first. The masks are drawn on one thread a render: on a screen with many masks the
+ * the input; says how many parts were joined, and the first frame of each after the
+ * first. The masks are drawn on one thread a render: on a screen with many masks the
  * encoder waits for them, and parts keep more cores busy.
  */
 export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<{ parts: number; cuts: number[] }> {
