@@ -88,10 +88,46 @@ export async function recognizeBanded(ocr: OcrEngine, image: GreyImage, maxPixel
   return { lines };
 }
 
-/** Reads `image`, and again enlarged when its text is small; large images in bands. */
+/** A word of the first reading kept beside the enlarged one's: read with at least this confidence (0-100)... */
+const SURE_WORD = 85;
+/** ...where words of the enlarged reading read with at least this one do not cover half of it (under it, noise). */
+const READ_WORD = 50;
+
+/**
+ * Pure: `enlarged` with the words of `first` that it lost: read with confidence, and less
+ * than half of each covered by words the enlarged reading did not take for noise. Enlarged, tesseract reads
+ * small text better as a rule, yet may take rows and columns for one line and garble a
+ * value it had read cleanly (a date of birth beside a sidebar and a ticket list).
+ */
+export function keepLostWords(first: OcrResult, enlarged: OcrResult): OcrResult {
+  const boxes = enlarged.lines.flatMap((l) => l.words.filter((w) => w.confidence >= READ_WORD).map((w) => w.box));
+  const covered = (b: { x: number; y: number; w: number; h: number }) => {
+    let area = 0;
+    for (const k of boxes) {
+      const w = Math.min(b.x + b.w, k.x + k.w) - Math.max(b.x, k.x);
+      const h = Math.min(b.y + b.h, k.y + k.h) - Math.max(b.y, k.y);
+      if (w > 0 && h > 0) area += w * h;
+    }
+    return area * 2 >= b.w * b.h;
+  };
+  const block = Math.max(-1, ...enlarged.lines.map((l) => l.block)) + 1;
+  const lost = first.lines.flatMap((l) => {
+    const words = l.words.filter((w) => w.confidence >= SURE_WORD && !covered(w.box));
+    return words.length ? [{ ...l, block: block + l.block, words, box: unionOf(words.map((w) => w.box)) }] : [];
+  });
+  return lost.length ? { lines: [...enlarged.lines, ...lost] } : enlarged;
+}
+
+function unionOf(boxes: ReadonlyArray<{ x: number; y: number; w: number; h: number }>) {
+  const x = Math.min(...boxes.map((b) => b.x));
+  const y = Math.min(...boxes.map((b) => b.y));
+  return { x, y, w: Math.max(...boxes.map((b) => b.x + b.w)) - x, h: Math.max(...boxes.map((b) => b.y + b.h)) - y };
+}
+
+/** Reads `image`, and again enlarged when its text is small (keeping what only the first reading read cleanly); large images in bands. */
 export async function recognizeReadable(ocr: OcrEngine, image: GreyImage, options: UpscaleOptions): Promise<OcrResult> {
   const first = await recognizeBanded(ocr, image);
   const scale = smallTextScale(first, options);
   if (scale <= 1) return first;
-  return scaleResult(await recognizeBanded(ocr, await enlarge(image, scale)), scale);
+  return keepLostWords(first, scaleResult(await recognizeBanded(ocr, await enlarge(image, scale)), scale));
 }
