@@ -4,6 +4,7 @@
  * read again enlarged and the boxes are scaled back.
  */
 import sharp from 'sharp';
+import { unionBox } from '../pii/detect.js';
 import type { GreyImage, OcrEngine, OcrResult } from './types.js';
 
 export interface UpscaleOptions {
@@ -95,9 +96,10 @@ const READ_WORD = 50;
 
 /**
  * Pure: `enlarged` with the words of `first` that it lost: read with confidence, and less
- * than half of each covered by words the enlarged reading did not take for noise. Enlarged, tesseract reads
- * small text better as a rule, yet may take rows and columns for one line and garble a
- * value it had read cleanly (a date of birth beside a sidebar and a ticket list).
+ * than half of each covered by words the enlarged reading did not take for noise.
+ * Enlarged, tesseract reads small text better as a rule, yet may take rows and columns for
+ * one line and garble a value it had read cleanly (a date of birth beside a sidebar and a
+ * ticket list).
  */
 export function keepLostWords(first: OcrResult, enlarged: OcrResult): OcrResult {
   const boxes = enlarged.lines.flatMap((l) => l.words.filter((w) => w.confidence >= READ_WORD).map((w) => w.box));
@@ -113,15 +115,9 @@ export function keepLostWords(first: OcrResult, enlarged: OcrResult): OcrResult 
   const block = Math.max(-1, ...enlarged.lines.map((l) => l.block)) + 1;
   const lost = first.lines.flatMap((l) => {
     const words = l.words.filter((w) => w.confidence >= SURE_WORD && !covered(w.box));
-    return words.length ? [{ ...l, block: block + l.block, words, box: unionOf(words.map((w) => w.box)) }] : [];
+    return words.length ? [{ ...l, block: block + l.block, words, box: unionBox(words.map((w) => w.box)) }] : [];
   });
   return lost.length ? { lines: [...enlarged.lines, ...lost] } : enlarged;
-}
-
-function unionOf(boxes: ReadonlyArray<{ x: number; y: number; w: number; h: number }>) {
-  const x = Math.min(...boxes.map((b) => b.x));
-  const y = Math.min(...boxes.map((b) => b.y));
-  return { x, y, w: Math.max(...boxes.map((b) => b.x + b.w)) - x, h: Math.max(...boxes.map((b) => b.y + b.h)) - y };
 }
 
 /** Reads `image`, and again enlarged when its text is small (keeping what only the first reading read cleanly); large images in bands. */
