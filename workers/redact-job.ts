@@ -95,7 +95,7 @@ async function redact(request: Extract<ChildRequest, { kind: 'redact' }>): Promi
                 renderJoined: async ({ input, partial, info, tracks, episodes, container, work, signal }) => {
                   const digest = digestOf(tracks, { motion: [...episodes] }, config);
                   for (const r of renders) if ((await readFile(`${r.path}.tracks`, 'utf8').catch(() => '')) !== digest) return undefined;
-                  return (await joinRenders(input, renders, partial, info, config, container, work, { signal })) ? renders.map((r) => r.segment.firstFrame) : undefined;
+                  return (await joinRenders(input, renders, partial, info, config, container, work, { signal })) ? { parts: renders.length, cuts: renders.slice(1).map((r) => r.segment.firstFrame) } : undefined;
                 },
               }
             : {}),

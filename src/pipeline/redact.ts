@@ -22,7 +22,7 @@ import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
 import { fsyncFile, sha256File, temporaryNameFor, writeFileAtomic } from '../util/fs.js';
 import { VERSION } from '../version.js';
 import { analyseVideo, type AnalyseOptions, type AnalyseResult, type ReadEvent } from './analyse.js';
-import { renderInParts } from './render.js';
+import { renderInParts, type Rendered } from './render.js';
 import { analyseInSegments, segmentsOf } from './split.js';
 import { TILE } from './changes.js';
 import type { MotionEpisode } from './motion.js';
@@ -56,10 +56,10 @@ export interface RedactDeps {
   analyse?: (input: string, info: VideoInfo, options: AnalyseOptions) => Promise<AnalyseResult>;
   /**
    * The first render, when its segments were rendered elsewhere: joins them into `partial`
-   * and gives the first frame of each segment it joined, or nothing (they drew other masks,
-   * or would not join) for the render to be done here, whole.
+   * and says, as renderInParts does, how many it joined and where, or nothing (they drew
+   * other masks, or would not join) for the render to be done here.
    */
-  renderJoined?: (args: { input: string; partial: string; info: VideoInfo; tracks: MaskTrack[]; episodes: readonly MotionEpisode[]; container: string; work: string; signal?: AbortSignal }) => Promise<number[] | undefined>;
+  renderJoined?: (args: { input: string; partial: string; info: VideoInfo; tracks: MaskTrack[]; episodes: readonly MotionEpisode[]; container: string; work: string; signal?: AbortSignal }) => Promise<Rendered | undefined>;
 }
 
 export interface RedactResult {
@@ -522,7 +522,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     const render = () => renderInParts({ input, partial, info, tracks, episodes: analysis.motion, config, container: target.container, work }, renderPartCount(config), renderOptions);
     report('render', 0);
     const joined = deps.renderJoined && (await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }));
-    let rendered = joined?.length ? { parts: joined.length, cuts: joined.slice(1) } : await render();
+    let rendered = joined || (await render());
 
     // Verification: OCR frames of the output the analysis did not read, and the frames on
     // either side of every place the analysis or the output was joined.

@@ -78,6 +78,12 @@ export async function renderWhole(
 /** Shorter recordings are rendered whole: a part's own start costs more than it saves. */
 const MIN_PARTS_SEC = 20;
 
+/** How an output was rendered: in how many parts joined, and each part's first frame after the first. */
+export interface Rendered {
+  parts: number;
+  cuts: number[];
+}
+
 /**
  * Renders `tracks` into `partial`, in `parts` parts at once where it can (cut at keyframes,
  * each rendered as a segment, joined), else whole; checks the result has every frame of
@@ -85,7 +91,7 @@ const MIN_PARTS_SEC = 20;
  * first. The masks are drawn on one thread a render: on a screen with many masks the
  * encoder waits for them, and parts keep more cores busy.
  */
-export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<{ parts: number; cuts: number[] }> {
+export async function renderInParts(render: WholeRender, parts: number, options: RenderOptions): Promise<Rendered> {
   const { input, partial, info, tracks, episodes, config, container, work } = render;
   const whole = async () => {
     await renderWhole(render, options);
