@@ -154,8 +154,23 @@ const birthDate: Recognizer = (t) => {
 
 // With the usual misreadings: U5DT, 8TC, EUK...
 const CURRENCY = 'U[S5]DT|U[S5]DC|U[S5]D|EUR|GBP|CHF|JPY|CAD|AUD|[B8]TC|ETH|[S5]OL|XRP|LTC|TRX|BNB|DOGE|ADA|DAI';
-/** The date and hour of an ISO timestamp, and what OCR made of the minutes, just before a match. */
-const ISO_TIME_BEFORE = /\d{4}-\d{2}-\d{2}[T ]\d{1,2} ?[:;] ?[\d :;.,/%IlO|]{0,7}$/;
+/**
+ * The date and hour of an ISO timestamp, and what OCR made of the minutes, just before a
+ * match: anything short ("11:" comes back as "1b", "1k", "ills", "1 LES"), but not a "Z",
+ * which ends a time that was read, nor a column's gap.
+ */
+const ISO_TIME_BEFORE = /\d{4}-\d{2}-\d{2}[T ]\d{1,2} ?[:;] ?[^\tZ]{0,7}$/;
+/**
+ * A time read whole just before a match, so what follows is not the time's place: an ISO
+ * time with its seconds ("T14:10:42 $743.01"), or a table's "14:10 £3 427". Read whole
+ * means no space at the colons, where OCR damage shows ("T14: 16" is "T14:11:17Z").
+ */
+const TIME_READ_BEFORE = /(?:T\d{1,2}:\d\d:\d\d(?:\.\d+)?Z?| \d{1,2}:\d\d(?::\d\d)?) $/;
+/** A match in the place of an ISO timestamp's minutes and seconds, which OCR reads as anything. */
+const inTimesPlace = (t: string, at: number) => {
+  const before = t.slice(Math.max(0, at - 26), at);
+  return ISO_TIME_BEFORE.test(before) && !TIME_READ_BEFORE.test(before);
+};
 
 const money: Recognizer = (t) => [
   // The sign starts a token ("US$" and "A$" aside): "T€71076-07" is OCR noise on a clipped
@@ -163,7 +178,7 @@ const money: Recognizer = (t) => [
   // Nor is a sign in the time of an ISO timestamp: OCR reads the colons of a log line's
   // "T14:10:42Z" as "T14: 101 £3 427" or "T14: $743 017".
   ...matches(t, /(?:\b(?:US|A|C|HK|NZ|R)\$|(?<![\p{L}\p{N}])[-+]?[$€£¥]) ?\d(?:[\d,. ]*\d)?(?![\d]|-\d)/u, 'money', 'pattern:money', (m) =>
-    ISO_TIME_BEFORE.test(t.slice(Math.max(0, m.index - 26), m.index)) ? null : 0.9,
+    inTimesPlace(t, m.index) ? null : 0.9,
   ),
   // A space inside the number only before a group of three digits ("1 250.00 EUR"), so a
   // neighbouring number ("TX-90233  3.66 BTC") is not taken in.

@@ -478,6 +478,14 @@ describe('amounts in log lines', () => {
   it('a sign OCR made of the colons of an ISO timestamp is no amount', () => {
     expect(found('2026-03-02T14: 101 £3 427 INFO jobs settlement batch 1458 done in 4.5s')).toEqual([]);
     expect(found('2026-03-02T14: $743 017 INFO auth login ok')).toEqual([]);
+    // "11:17Z" read as "1b £3 172": the minutes as letters, the colon as a sign.
+    expect(found('2026-03-02T14: 1b £3 172 WARN wallet withdrawal held for review')).toEqual([]);
+    expect(found('2026-03-02T14: 1k £3 037 DEBUG kyc\tdocument check passed for')).toEqual([]);
+  });
+
+  it('an amount after a time read whole is one', () => {
+    expect(found('2026-03-02 14:10 £3 427.00 card payment')).toContainEqual(['money', '£3 427.00']);
+    expect(found('2026-03-02T14:10:42 $743.01 refund')).toContainEqual(['money', '$743.01']);
   });
 
   it('an amount later on the line still is one', () => {
