@@ -5,7 +5,7 @@
  */
 import sharp from 'sharp';
 import { unionBox } from '../pii/detect.js';
-import type { GreyImage, OcrEngine, OcrResult } from './types.js';
+import type { GreyImage, OcrEngine, OcrResult, OcrWord } from './types.js';
 
 export interface UpscaleOptions {
   /** Lines lower than this (pixels, ascender to descender) count as small. */
@@ -102,19 +102,20 @@ const READ_WORD = 50;
  * ticket list).
  */
 export function keepLostWords(first: OcrResult, enlarged: OcrResult): OcrResult {
-  const boxes = enlarged.lines.flatMap((l) => l.words.filter((w) => w.confidence >= READ_WORD).map((w) => w.box));
-  const covered = (b: { x: number; y: number; w: number; h: number }) => {
-    let area = 0;
-    for (const k of boxes) {
-      const w = Math.min(b.x + b.w, k.x + k.w) - Math.max(b.x, k.x);
-      const h = Math.min(b.y + b.h, k.y + k.h) - Math.max(b.y, k.y);
-      if (w > 0 && h > 0) area += w * h;
-    }
-    return area * 2 >= b.w * b.h;
+  const read = enlarged.lines.flatMap((l) => l.words.filter((w) => w.confidence >= READ_WORD));
+  const overlap = (a: OcrWord['box'], b: OcrWord['box']) => {
+    const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
   };
+  // Covered, or read again where it is: a word the first reading boxed over two rows
+  // ("de", 29 px high on 8 px text) is the enlarged reading's word, not one it lost.
+  const lostWord = (word: OcrWord) =>
+    read.reduce((area, k) => area + overlap(word.box, k.box), 0) * 2 < word.box.w * word.box.h &&
+    !read.some((k) => k.text === word.text && overlap(word.box, k.box) > 0);
   const block = Math.max(-1, ...enlarged.lines.map((l) => l.block)) + 1;
   const lost = first.lines.flatMap((l) => {
-    const words = l.words.filter((w) => w.confidence >= SURE_WORD && !covered(w.box));
+    const words = l.words.filter((w) => w.confidence >= SURE_WORD && lostWord(w));
     return words.length ? [{ ...l, block: block + l.block, words, box: unionBox(words.map((w) => w.box)) }] : [];
   });
   return lost.length ? { lines: [...enlarged.lines, ...lost] } : enlarged;

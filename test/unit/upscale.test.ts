@@ -27,4 +27,11 @@ describe('keepLostWords', () => {
     const enlarged: OcrResult = { lines: [line(0, word('Kenji', 95, 101, 49, 50))] };
     expect(keepLostWords(first, enlarged)).toBe(enlarged);
   });
+
+  it('adds no word the enlarged reading read where it is, however the first reading boxed it', () => {
+    // Boxed over two rows by the first reading, so the enlarged "de" covers a third of it.
+    const first: OcrResult = { lines: [line(0, word('de', 96, 1387, 288, 12, 29))] };
+    const enlarged: OcrResult = { lines: [line(0, word('Kléber', 79, 1353, 299, 31, 9), word('de', 96, 1387, 299, 12, 9))] };
+    expect(keepLostWords(first, enlarged)).toBe(enlarged);
+  });
 });
