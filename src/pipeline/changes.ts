@@ -171,6 +171,15 @@ export class ChangeTracker {
   private readonly burstStart: Int32Array;
   private readonly watchers: Array<Array<[ReadWindow, number]> | undefined>;
   private readonly lastRead: Array<ReadRequest | undefined>;
+  /**
+   * Per tile, the read before the last one and the cells it saw (the reference before the
+   * last read), kept where that read saw the tile settled: a pointer that rested on a value
+   * and moved on leaves the tile as that read saw it, and its text is reused.
+   */
+  private readonly olderRead: Array<ReadRequest | undefined>;
+  private readonly olderRef: Uint8Array;
+  /** Per tile, 1 when its last read saw it settled (not in the middle of a change). */
+  private readonly readSettled: Uint8Array;
   private readonly changedNow: Uint8Array;
   private readonly countP: Uint16Array;
   private readonly countR: Uint16Array;
@@ -204,6 +213,9 @@ export class ChangeTracker {
     this.maxR = new Uint8Array(tiles);
     this.watchers = new Array(tiles);
     this.lastRead = new Array(tiles);
+    this.olderRead = new Array(tiles);
+    this.olderRef = new Uint8Array(this.cols * this.rows);
+    this.readSettled = new Uint8Array(tiles);
     this.frameCells = new Int16Array(tiles * 4);
     // -1: not known (the first frame is dirty everywhere); such a tile is masked whole.
     this.dirtyCells = new Int16Array(tiles * 4).fill(-1);
@@ -455,38 +467,79 @@ export class ChangeTracker {
       }
     }
     // Back to what was read before, in every tile that changed, and every tile of the
-    // band read before: reuse those reads.
-    const sources = new Set<ReadRequest>();
-    const parts: Array<{ source: ReadRequest; ty0: number; ty1: number }> = [];
-    let reusable = settled.every((tile) => this.nearReference(tile));
-    for (let ty = ty0; ty <= ty1 && reusable; ty++) {
-      // A band's rows are read across the full width, so one read stands for a whole row.
-      const last = this.lastRead[ty * this.tilesX];
-      for (let tx = 0; tx < this.tilesX && reusable; tx++) if (this.lastRead[ty * this.tilesX + tx] !== last) reusable = false;
-      if (!last || !reusable) {
-        reusable = false;
-        break;
+    // band read before: reuse those reads. Or back, in every tile of the band, to what the
+    // read before that saw (a pointer rested on a line, was read with it, and moved on).
+    const reuse = settled.every((tile) => this.nearReference(tile))
+      ? this.reusable(ty0, ty1, (tile) => this.lastRead[tile])
+      : this.reusable(ty0, ty1, (tile) => this.olderRead[tile], (tile) => this.nearOlder(tile));
+    const settledNow = new Set(settled);
+    for (let ty = ty0; ty <= ty1; ty++) {
+      for (let tx = 0; tx < this.tilesX; tx++) {
+        const tile = ty * this.tilesX + tx;
+        this.olderRead[tile] = this.readSettled[tile] ? this.lastRead[tile] : undefined;
+        this.readSettled[tile] = !this.dirty[tile] || settledNow.has(tile) ? 1 : 0;
+        this.copyTile(this.ref, this.olderRef, tx, ty);
       }
-      sources.add(last);
-      const prev = parts[parts.length - 1];
-      if (prev && prev.source === last && prev.ty1 === ty - 1) prev.ty1 = ty;
-      else parts.push({ source: last, ty0: ty, ty1: ty });
     }
     for (const tile of settled) {
       this.dirty[tile] = 0;
-      this.acceptTile(tile % this.tilesX, Math.floor(tile / this.tilesX));
+      this.copyTile(this.prev, this.ref, tile % this.tilesX, Math.floor(tile / this.tilesX));
     }
     const request: ReadRequest = {
       frame: n,
       tiles: rect,
       box: this.tileBox(rect),
       window,
-      ...(reusable
-        ? { reuse: [...sources], reuseParts: parts.map((p) => ({ source: p.source, box: this.tileBox({ tx0: 0, ty0: p.ty0, tx1: this.tilesX - 1, ty1: p.ty1 }) })) }
+      ...(reuse
+        ? { reuse: [...new Set(reuse.map((p) => p.source))], reuseParts: reuse.map((p) => ({ source: p.source, box: this.tileBox({ tx0: 0, ty0: p.ty0, tx1: this.tilesX - 1, ty1: p.ty1 }) })) }
         : {}),
     };
     for (let ty = ty0; ty <= ty1; ty++) for (let tx = 0; tx < this.tilesX; tx++) this.lastRead[ty * this.tilesX + tx] = request;
     return request;
+  }
+
+  /**
+   * The reads that stand for rows ty0..ty1 as they are now, each with its rows, when every
+   * row has one (`readOf` gives the same read for all its tiles) and every tile passes
+   * `shows` (by default: none needs checking); undefined otherwise.
+   */
+  private reusable(
+    ty0: number,
+    ty1: number,
+    readOf: (tile: number) => ReadRequest | undefined,
+    shows: (tile: number) => boolean = () => true,
+  ): Array<{ source: ReadRequest; ty0: number; ty1: number }> | undefined {
+    const parts: Array<{ source: ReadRequest; ty0: number; ty1: number }> = [];
+    for (let ty = ty0; ty <= ty1; ty++) {
+      // A band's rows are read across the full width, so one read stands for a whole row.
+      const source = readOf(ty * this.tilesX);
+      if (!source) return undefined;
+      for (let tx = 0; tx < this.tilesX; tx++) {
+        const tile = ty * this.tilesX + tx;
+        if (readOf(tile) !== source || !shows(tile)) return undefined;
+      }
+      const prev = parts[parts.length - 1];
+      if (prev && prev.source === source && prev.ty1 === ty - 1) prev.ty1 = ty;
+      else parts.push({ source, ty0: ty, ty1: ty });
+    }
+    return parts;
+  }
+
+  /** Whether a tile shows, on the current frame, what the read before its last one saw (the test of nearReference). */
+  private nearOlder(tile: number): boolean {
+    const t = this.options.threshold;
+    const tx = tile % this.tilesX;
+    const ty = (tile - tx) / this.tilesX;
+    let count = 0;
+    for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
+      const row = cy * this.cols;
+      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
+        const d = Math.abs(this.prev[row + cx] - this.olderRef[row + cx]);
+        if (d > 4 * t) return false;
+        if (d > t && ++count >= 3) return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -499,12 +552,12 @@ export class ChangeTracker {
     return this.countR[tile] < 3 && this.maxR[tile] <= 4 * this.options.threshold;
   }
 
-  private acceptTile(tx: number, ty: number) {
+  /** Copies tile (tx, ty)'s cells from `from` to `to` (accepting the current frame as the reference: prev to ref). */
+  private copyTile(from: Uint8Array, to: Uint8Array, tx: number, ty: number) {
     for (let cy = ty * TILE_CELLS; cy < Math.min(this.rows, (ty + 1) * TILE_CELLS); cy++) {
       const row = cy * this.cols;
-      for (let cx = tx * TILE_CELLS; cx < Math.min(this.cols, (tx + 1) * TILE_CELLS); cx++) {
-        this.ref[row + cx] = this.prev[row + cx];
-      }
+      const x0 = row + tx * TILE_CELLS;
+      to.set(from.subarray(x0, row + Math.min(this.cols, (tx + 1) * TILE_CELLS)), x0);
     }
   }
 

@@ -178,6 +178,20 @@ describe('ChangeTracker reuse', () => {
     expect(changing).toEqual([expect.objectContaining({ from: 10, to: 11 })]);
   });
 
+  it('reuses the read before a pointer rested on a line once it moves on, and reads again only what changed meanwhile', () => {
+    const screen = ink(ink(blank(), 4, 4), 20, 9);
+    const pointer = ink(screen, 22, 8, 3, 5, 250);
+    const { reads } = run([...repeat(screen, 10), ...repeat(pointer, 10), ...repeat(screen, 10)]);
+    // Read whole, read with the pointer resting on the line, then the line as first read.
+    expect(reads.map((r) => [r.frame, !!r.reuse])).toEqual([[2, false], [12, false], [22, true]]);
+    expect(reads[2].reuse).toEqual([reads[0]]);
+
+    // The line changed under the pointer: what shows when it moves on was never read.
+    const changed = ink(screen, 12, 9);
+    const again = run([...repeat(screen, 10), ...repeat(pointer, 10), ...repeat(changed, 10)]).reads;
+    expect(again.map((r) => [r.frame, !!r.reuse])).toEqual([[2, false], [12, false], [22, false]]);
+  });
+
   it('reads again when the region changed for good', () => {
     const screen = ink(blank(), 4, 4);
     const { reads } = run([...repeat(screen, 10), ...repeat(ink(screen, 20, 8), 10)]);
