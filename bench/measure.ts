@@ -43,3 +43,18 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const result = await fn();
   return [result, Number(process.hrtime.bigint() - t) / 1e9];
 }
+
+/**
+ * `fn`'s result and its wall time in seconds, measured while the tree of `pid` is sampled
+ * as a veil run's is (treeRss every 100 ms): the sampler scans /proc, about a sixth of a
+ * core on these machines, so a plain transcode timed without it would look faster than
+ * it is beside veil.
+ */
+export async function timedSampled<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
+  const poll = setInterval(() => void treeRss(pid), 100);
+  try {
+    return await timed(fn);
+  } finally {
+    clearInterval(poll);
+  }
+}

@@ -28,7 +28,7 @@ import { oracleScene } from '../src/synth/scene.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, renderBrowserScenario } from './browser/render.js';
 import { pageHtml } from './browser/pages.js';
-import { timed, treeRss } from './measure.js';
+import { timed, timedSampled, treeRss } from './measure.js';
 import { benchScenarios, browserScenarios, type BenchScenario } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -165,7 +165,7 @@ async function main() {
     const plainOut = join(dir, `${s.name}.plain.mp4`);
     const redacted = join(dir, `${s.name}.redacted.mp4`);
     const inputInfo = await probeVideo(input, config);
-    const [, plainSec] = await timed(() => runFfmpeg(plainTranscodeJob(input, plainOut, config, inputInfo)));
+    const [, plainSec] = await timedSampled(process.pid, () => runFfmpeg(plainTranscodeJob(input, plainOut, config, inputInfo)));
     for (const mode of values.naive ? ['changes', 'naive'] : ['changes']) {
       const naiveConfig = join(dir, 'naive.json');
       if (mode === 'naive') await writeFile(naiveConfig, JSON.stringify({ analysis: { mode: 'naive' } }));
