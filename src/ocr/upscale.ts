@@ -4,7 +4,7 @@
  * read again enlarged and the boxes are scaled back.
  */
 import sharp from 'sharp';
-import { unionBox } from '../pii/detect.js';
+import { overlapArea, unionBox } from '../pii/detect.js';
 import type { GreyImage, OcrEngine, OcrResult, OcrWord } from './types.js';
 
 export interface UpscaleOptions {
@@ -103,16 +103,11 @@ const READ_WORD = 50;
  */
 export function keepLostWords(first: OcrResult, enlarged: OcrResult): OcrResult {
   const read = enlarged.lines.flatMap((l) => l.words.filter((w) => w.confidence >= READ_WORD));
-  const overlap = (a: OcrWord['box'], b: OcrWord['box']) => {
-    const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
-    const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-    return w > 0 && h > 0 ? w * h : 0;
-  };
   // Covered, or read again where it is: a word the first reading boxed over two rows
   // ("de", 29 px high on 8 px text) is the enlarged reading's word, not one it lost.
   const lostWord = (word: OcrWord) =>
-    read.reduce((area, k) => area + overlap(word.box, k.box), 0) * 2 < word.box.w * word.box.h &&
-    !read.some((k) => k.text === word.text && overlap(word.box, k.box) > 0);
+    read.reduce((area, k) => area + overlapArea(word.box, k.box), 0) * 2 < word.box.w * word.box.h &&
+    !read.some((k) => k.text === word.text && overlapArea(word.box, k.box) > 0);
   const block = Math.max(-1, ...enlarged.lines.map((l) => l.block)) + 1;
   const lost = first.lines.flatMap((l) => {
     const words = l.words.filter((w) => w.confidence >= SURE_WORD && lostWord(w));

@@ -140,6 +140,13 @@ export function lineText(line: OcrLine): LineText {
   return { text, offsets };
 }
 
+/** The area two boxes share (0 when they do not overlap). */
+export function overlapArea(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+  return w > 0 && h > 0 ? w * h : 0;
+}
+
 export function unionBox(boxes: Box[]): Box {
   const x0 = Math.min(...boxes.map((b) => b.x));
   const y0 = Math.min(...boxes.map((b) => b.y));

@@ -5,6 +5,7 @@
  * one still box for its whole life and the filter graph stays small.
  */
 import type { Box, PiiType } from '../pii/types.js';
+import { overlapArea } from '../pii/detect.js';
 
 export type MaskKind = 'pii' | 'changing';
 
@@ -76,11 +77,8 @@ function padMoving(box: Box, padding: number, width: number, height: number, axi
  * over other text.
  */
 export function sameRegion(a: Box, b: Box): boolean {
-  const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
-  const h = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
-  if (w <= 0 || h <= 0) return false;
-  const inter = w * h;
-  return inter >= 0.5 * (a.w * a.h + b.w * b.h - inter);
+  const inter = overlapArea(a, b);
+  return inter > 0 && inter >= 0.5 * (a.w * a.h + b.w * b.h - inter);
 }
 
 function union(a: Box, b: Box): Box {
