@@ -45,16 +45,27 @@ export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 /**
- * `fn`'s result and its wall time in seconds, measured while the tree of `pid` is sampled
- * as a veil run's is (treeRss every 100 ms): the sampler scans /proc, about a sixth of a
- * core on these machines, so a plain transcode timed without it would look faster than
- * it is beside veil.
+ * Samples the resident memory of `pid`'s tree every 100 ms until stopped; `stop` gives the
+ * peak. The sampler scans /proc, about a sixth of a core on these machines: whatever a
+ * veil run is divided by is timed under it too (timedSampled).
  */
+export function sampleTree(pid: number): { stop: () => number } {
+  let peak = 0;
+  const poll = setInterval(() => void treeRss(pid).then((rss) => (peak = Math.max(peak, rss))), 100);
+  return {
+    stop: () => {
+      clearInterval(poll);
+      return peak;
+    },
+  };
+}
+
+/** `fn`'s result and its wall time in seconds, measured while the tree of `pid` is sampled as a veil run's is. */
 export async function timedSampled<T>(pid: number, fn: () => Promise<T>): Promise<[T, number]> {
-  const poll = setInterval(() => void treeRss(pid), 100);
+  const sampler = sampleTree(pid);
   try {
     return await timed(fn);
   } finally {
-    clearInterval(poll);
+    sampler.stop();
   }
 }

@@ -28,7 +28,7 @@ import { oracleScene } from '../src/synth/scene.js';
 import type { Browser } from 'playwright-core';
 import { launchChromium, renderBrowserScenario } from './browser/render.js';
 import { pageHtml } from './browser/pages.js';
-import { timed, timedSampled, treeRss } from './measure.js';
+import { sampleTree, timedSampled } from './measure.js';
 import { benchScenarios, browserScenarios, type BenchScenario } from './scenarios.js';
 
 const root = resolve(new URL('../..', import.meta.url).pathname);
@@ -54,12 +54,9 @@ async function runVeil(input: string, output: string, extra: string[] = []): Pro
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  let peak = 0;
-  const poll = setInterval(() => {
-    void treeRss(child.pid!).then((rss) => (peak = Math.max(peak, rss)));
-  }, 100);
+  const sampler = sampleTree(child.pid!);
   const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
-  clearInterval(poll);
+  const peak = sampler.stop();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (code === 3) {
     // What verification found (its lines name a type and a frame, never a value).
