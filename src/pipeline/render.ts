@@ -14,7 +14,7 @@ import { overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
 import { probeFrames, probeFrameTimes, probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { MaskTrack } from '../plan/plan.js';
-import { LANE_MIN_BOXES, maskCommands, maskFilterGraph, type GraphEpisode, type GraphVideo } from '../render/filters.js';
+import { commandScript, LANE_MIN_BOXES, maskCommands, maskFilterGraph, type GraphEpisode, type GraphVideo } from '../render/filters.js';
 import { withinSegment } from '../render/segments.js';
 import { temporaryNameFor } from '../util/fs.js';
 import { planSegments, segmentInfo, type Segment } from './segments.js';
@@ -27,8 +27,8 @@ export interface RenderOptions {
 /** Writes the filter script (and the lanes' commands) for `tracks` on `video` into `work`; returns the script's path. */
 async function writeGraph(tracks: MaskTrack[], config: Config, video: GraphVideo, work: string, prefix = ''): Promise<string> {
   const script = join(work, 'masks.filter');
-  const commands = maskCommands(tracks, config.mask.style, video);
-  if (commands) await writeFile(video.lanes!.commandsPath, commands, { mode: 0o600 });
+  const scripts = maskCommands(tracks, config.mask.style, video) ?? [];
+  for (const [i, commands] of scripts.entries()) await writeFile(commandScript(video.lanes!.commandsPrefix, i), commands, { mode: 0o600 });
   await writeFile(script, prefix + maskFilterGraph(tracks, config.mask.style, video), { mode: 0o600 });
   return script;
 }
@@ -68,7 +68,7 @@ export async function renderWhole(
     ...info,
     overlayFrameBase: await frameBaseFor(tracks),
     episodes,
-    ...(times ? { lanes: { times, commandsPath: join(work, 'masks.cmd') } } : {}),
+    ...(times ? { lanes: { times, commandsPrefix: join(work, 'masks.cmd') } } : {}),
   };
   const script = await writeGraph(tracks, config, video, work);
   await runFfmpeg(renderJob(input, partial, info, script, config, container), options);
@@ -152,7 +152,7 @@ export async function renderSegment(
     frameCount: count,
     overlayFrameBase: await frameBaseFor(own.tracks),
     episodes: own.episodes,
-    lanes: { times: times.slice(first, first + count).map((t) => t - times[first]), commandsPath: join(work, 'masks.cmd') },
+    lanes: { times: times.slice(first, first + count).map((t) => t - times[first]), commandsPrefix: join(work, 'masks.cmd') },
   };
   const script = await writeGraph(own.tracks, config, video, work, segmentFilterPrefix(segment.lead));
   const partial = temporaryNameFor(output);

@@ -103,10 +103,11 @@ export interface GraphVideo {
   fps: number;
   frameCount: number;
   /**
-   * Each frame's time in the filters (probeFrameTimes) and where the lanes' commands are
-   * written (laneCommands): with both, many still boxes are drawn by a few lanes.
+   * Each frame's time in the filters (probeFrameTimes) and the start of the paths the lanes'
+   * command scripts are written to (commandScript): with both, many still boxes are drawn
+   * by a few lanes.
    */
-  lanes?: { times: readonly number[]; commandsPath: string };
+  lanes?: { times: readonly number[]; commandsPrefix: string };
   /** How ffmpeg numbers frames in overlay position expressions (overlayFrameBase). */
   overlayFrameBase: number;
   /** The motions moving masks follow (a track's `episode` indexes this; none where a segment does not see it). */
@@ -208,9 +209,15 @@ interface LaneItem {
   to: number;
 }
 
+/** How many of a box's place, size and fill two appearances share (5: the same box). */
+const alike = (a: LaneItem, b: LaneItem) =>
+  +(a.box.x === b.box.x) + +(a.box.y === b.box.y) + +(a.box.w === b.box.w) + +(a.box.h === b.box.h) + +(greyColor(a.fill) === greyColor(b.fill));
+
 /**
  * Pure: every appearance of every still box, in lanes whose appearances never share a
- * frame (as many lanes as boxes ever show at once), each lane in order of its frames.
+ * frame (as many lanes as boxes ever show at once), each lane in order of its frames. An
+ * appearance goes to the free lane whose last box it most resembles: a box that comes back
+ * (a pointer leaving a value and returning) then needs no command but its frames.
  */
 export function assignLanes(groups: ReadonlyArray<{ box: Box; fill: number; ranges: ReadonlyArray<{ from: number; to: number }> }>): LaneItem[][] {
   const items = groups
@@ -218,7 +225,15 @@ export function assignLanes(groups: ReadonlyArray<{ box: Box; fill: number; rang
     .sort((a, b) => a.from - b.from || a.to - b.to);
   const lanes: LaneItem[][] = [];
   for (const item of items) {
-    const lane = lanes.find((l) => l[l.length - 1].to < item.from);
+    let lane: LaneItem[] | undefined;
+    let best = -1;
+    for (const l of lanes) {
+      const last = l[l.length - 1];
+      if (last.to >= item.from) continue;
+      const score = alike(last, item);
+      if (score > best) [lane, best] = [l, score];
+      if (score === 5) break;
+    }
     if (lane) lane.push(item);
     else lanes.push([item]);
   }
@@ -228,30 +243,58 @@ export function assignLanes(groups: ReadonlyArray<{ box: Box; fill: number; rang
 const laneDrawbox = (k: number, first: LaneItem) =>
   `drawbox@mask${k}=x=${first.box.x}:y=${first.box.y}:w=${first.box.w}:h=${first.box.h}:color=${greyColor(first.fill)}@1:t=fill:${enableExpression([first])}`;
 
+/** The most bytes a sendcmd script holds, where the graph has few enough (see laneCommands). */
+export const SCRIPT_BYTES = 1024;
+/** The most sendcmd scripts a graph reads: ffmpeg takes seconds to set up some thousands of filters. */
+const MAX_SCRIPTS = 500;
+
+/** Where script `i` of the lanes' commands is written, given `lanes.commandsPrefix`. */
+export const commandScript = (prefix: string, i: number) => `${prefix}.${i}`;
+
 /**
- * Pure: the sendcmd script that moves each lane's box to its next appearance. A command
+ * Pure: the sendcmd scripts that move each lane's box to its next appearance. A command
  * runs when a frame's time enters its interval, which starts midway between the frame
  * before the appearance and its first frame (so rounding never picks a neighbour), and
- * sets the lane's `enable` to the appearance's frames, by number. A lane's first
- * appearance is in its filter's options and needs no command. (A lane's `enable` was the
- * union of all its appearances: a sum of hundreds of terms that every frame evaluated for
- * every lane, a single-threaded cost that outgrew the encode on long recordings.)
+ * sets what changed of the lane's box and its `enable` to the appearance's frames, by
+ * number. A lane's first appearance is in its filter's options and needs no command. (A
+ * lane's `enable` was the union of all its appearances: a sum of hundreds of terms that
+ * every frame evaluated for every lane, a single-threaded cost that outgrew the encode on
+ * long recordings.)
+ *
+ * The commands are cut into many small scripts, one sendcmd filter each: sendcmd keeps
+ * each word of a script (an interval's times; a command's target, name and value) in an
+ * allocation the size of the rest of that script, some 14 KB resident a command in one
+ * script on ffmpeg 5.1 whether it ever runs or not. A 1440p sheet's lanes held 440 MiB so.
  */
-export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: readonly number[]): string {
+export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: readonly number[]): string[] {
   const at = (n: number) => times[Math.max(0, Math.min(times.length - 1, n))];
-  const out: string[] = [];
+  const lines: string[] = [];
   lanes.forEach((items, k) => {
-    for (const item of items.slice(1)) {
+    const f = `drawbox@mask${k}`;
+    items.forEach((item, i) => {
+      if (i === 0) return;
+      const before = items[i - 1];
+      const set: string[] = [];
+      for (const key of ['x', 'y', 'w', 'h'] as const) if (item.box[key] !== before.box[key]) set.push(`${f} ${key} ${item.box[key]}`);
+      if (greyColor(item.fill) !== greyColor(before.fill)) set.push(`${f} color ${greyColor(item.fill)}@1`);
+      set.push(`${f} enable 'between(n,${item.from},${item.to})'`);
       const start = (at(item.from - 1) + at(item.from)) / 2;
       const end = item.to + 1 < times.length ? (at(item.to) + at(item.to + 1)) / 2 : at(item.to) + 1;
-      const f = `drawbox@mask${k}`;
-      const { x, y, w, h } = item.box;
-      out.push(
-        `${start.toFixed(6)}-${end.toFixed(6)} [enter] ${f} x ${x}, ${f} y ${y}, ${f} w ${w}, ${f} h ${h}, ${f} color ${greyColor(item.fill)}@1, ${f} enable 'between(n,${item.from},${item.to})';`,
-      );
-    }
+      lines.push(`${start.toFixed(6)}-${end.toFixed(6)} [enter] ${set.join(', ')};\n`);
+    });
   });
-  return `${out.join('\n')}\n`;
+  const size = Math.max(SCRIPT_BYTES, Math.ceil(lines.reduce((n, l) => n + l.length, 0) / MAX_SCRIPTS));
+  const scripts: string[] = [];
+  let script = '';
+  for (const line of lines) {
+    if (script && script.length + line.length > size) {
+      scripts.push(script);
+      script = '';
+    }
+    script += line;
+  }
+  if (script) scripts.push(script);
+  return scripts;
 }
 
 /** A path with no character a filter graph would need escaped. */
@@ -261,13 +304,13 @@ const PLAIN_PATH = /^[A-Za-z0-9_./-]+$/;
 function lanesFor(still: readonly BoxGroup[], video: GraphVideo): LaneItem[][] | undefined {
   if (!video.lanes || video.lanes.times.length !== video.frameCount || still.length <= LANE_MIN_BOXES) return undefined;
   // A path a filter graph would need escaped (a TMPDIR with spaces): one filter a box, as without lanes.
-  if (!PLAIN_PATH.test(video.lanes.commandsPath)) return undefined;
+  if (!PLAIN_PATH.test(video.lanes.commandsPrefix)) return undefined;
   const lanes = assignLanes(still);
   return lanes.length < still.length ? lanes : undefined;
 }
 
-/** The sendcmd script maskFilterGraph's graph reads (to be written to `video.lanes.commandsPath`), or undefined when it reads none. */
-export function maskCommands(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo): string | undefined {
+/** The sendcmd scripts maskFilterGraph's graph reads (script i to be written to `commandScript(video.lanes.commandsPrefix, i)`), or undefined when it reads none. */
+export function maskCommands(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo): string[] | undefined {
   if (style !== 'fill' || allTracks.length === 0) return undefined;
   const lanes = lanesFor(fillParts(allTracks, video).still, video);
   return lanes ? laneCommands(lanes, video.lanes!.times) : undefined;
@@ -280,7 +323,8 @@ function stillFilters(still: readonly BoxGroup[], video: GraphVideo): string[] {
       (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
     );
   }
-  return [`sendcmd=f=${video.lanes!.commandsPath}`, ...lanes.map((items, k) => laneDrawbox(k, items[0]))];
+  const scripts = laneCommands(lanes, video.lanes!.times);
+  return [...scripts.map((_, i) => `sendcmd=f=${commandScript(video.lanes!.commandsPrefix, i)}`), ...lanes.map((items, k) => laneDrawbox(k, items[0]))];
 }
 
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {

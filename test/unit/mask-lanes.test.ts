@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameTimesFrom, packetTimesArgs } from '../../src/media/probe.js';
-import { assignLanes, laneCommands } from '../../src/render/filters.js';
+import { assignLanes, laneCommands, SCRIPT_BYTES } from '../../src/render/filters.js';
 
 const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
 
@@ -27,9 +27,56 @@ describe('laneCommands', () => {
       { box: { x: 4, y: 6, w: 8, h: 2 }, fill: 255, ranges: [{ from: 3, to: 3 }] },
     ]);
     const times = [0, 0.1, 0.3, 0.4, 0.45];
-    expect(laneCommands(lanes, times)).toBe(
+    expect(laneCommands(lanes, times)).toEqual([
       "0.350000-0.425000 [enter] drawbox@mask0 x 4, drawbox@mask0 y 6, drawbox@mask0 w 8, drawbox@mask0 h 2, drawbox@mask0 color 0xffffff@1, drawbox@mask0 enable 'between(n,3,3)';\n",
-    );
+    ]);
+  });
+});
+
+describe('lanes for a box that comes back', () => {
+  it('take it back in the lane that last drew it, and move that lane by its frames alone', () => {
+    // Box 0 shows, box 20 shows, both leave; box 0 comes back while box 20 is away.
+    const lanes = assignLanes([
+      { box: box(0), fill: 0, ranges: [{ from: 0, to: 1 }, { from: 4, to: 5 }] },
+      { box: box(20), fill: 0, ranges: [{ from: 1, to: 2 }] },
+    ]);
+    expect(lanes).toHaveLength(2);
+    expect(lanes[0].map((a) => a.box.x)).toEqual([0, 0]);
+    const times = [0, 0.1, 0.2, 0.3, 0.4, 0.5];
+    expect(laneCommands(lanes, times)).toEqual(["0.350000-1.500000 [enter] drawbox@mask0 enable 'between(n,4,5)';\n"]);
+  });
+
+  it('set only what changed of the box', () => {
+    const lanes = assignLanes([
+      { box: box(0), fill: 0, ranges: [{ from: 0, to: 1 }] },
+      { box: box(40), fill: 0, ranges: [{ from: 0, to: 1 }] },
+      { box: { x: 0, y: 30, w: 10, h: 10 }, fill: 0, ranges: [{ from: 3, to: 3 }] },
+      { box: box(40), fill: 128, ranges: [{ from: 3, to: 4 }] },
+    ]);
+    const times = [0, 0.1, 0.2, 0.3, 0.4];
+    expect(laneCommands(lanes, times)).toEqual([
+      "0.250000-0.350000 [enter] drawbox@mask0 y 30, drawbox@mask0 enable 'between(n,3,3)';\n" +
+        "0.250000-1.400000 [enter] drawbox@mask1 color 0x808080@1, drawbox@mask1 enable 'between(n,3,4)';\n",
+    ]);
+  });
+});
+
+describe('lanes\' command scripts', () => {
+  it('are cut between lines into scripts of at most SCRIPT_BYTES, in order', () => {
+    // One box after another, each in a new place: a lane moved 400 times.
+    const groups = Array.from({ length: 400 }, (_, i) => ({ box: box(2 * i), fill: 0, ranges: [{ from: i, to: i }] }));
+    const times = Array.from({ length: 400 }, (_, i) => i / 30);
+    const lanes = assignLanes(groups);
+    expect(lanes).toHaveLength(1);
+    const scripts = laneCommands(lanes, times);
+    expect(scripts.length).toBeGreaterThan(10);
+    for (const s of scripts) {
+      expect(s.length).toBeLessThanOrEqual(SCRIPT_BYTES);
+      expect(s.endsWith(';\n')).toBe(true);
+    }
+    const lines = scripts.join('').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(399);
+    expect(lines[398]).toContain("drawbox@mask0 x 798, drawbox@mask0 enable 'between(n,399,399)'");
   });
 });
 
