@@ -161,11 +161,14 @@ function scrollLayer(
   const [start, end, eof] = times
     ? [Math.max(0, times[Math.max(0, e.since)] - 1), times[Math.min(times.length - 1, e.until)] + 2, 'pass']
     : [Math.max(0, (0.8 * e.since) / video.fps - 2), (e.until + 1) / video.fps + 2, 'repeat'];
-  const duration = end - start;
+  // The layer is drawn once and its frame repeated, one a frame of the video for as long
+  // as it lives (a 1440p sheet's scrolls drew some 900 boxes a layer again on every frame).
+  const fps = Number(rate(video.fps));
+  const frames = Math.max(1, Math.ceil(Number(num(end - start)) * fps - 1e-9));
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
   return [
-    `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${num(duration)},format=yuva420p,${draws.join(',')},setpts=PTS+${num(start)}/TB[layer${k}]`,
+    `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`,
     `${input}split[keep${k}][work${k}]`,
     // No timeline switch on this overlay: disabled on the frames before the layer starts, it
     // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll

@@ -419,8 +419,9 @@ describe('moving masks in the filter graph', () => {
     // at 4 s), and frames after it pass untouched.
     expect(graph).toContain('eof_action=repeat[moved0]');
     const times = Array.from({ length: 100 }, (_, n) => n / 20);
-    const timed = maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e], lanes: { times, commandsPath: '/w/masks.cmd' } });
+    const timed = maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e], lanes: { times, commandsPrefix: '/w/masks.cmd' } });
     expect(timed).toContain('eof_action=pass[moved0]');
-    expect(timed).toMatch(/:d=4.5,format=yuva420p,.*setpts=PTS\+1\.5\/TB\[layer0\]/);
+    // Drawn once (one frame), then that frame repeated for the 4.5 s at 30 fps.
+    expect(timed).toMatch(/:d=0\.016667,format=yuva420p,.*,loop=loop=134:size=1:start=0,setpts=PTS\+1\.5\/TB\[layer0\]/);
   });
 });
