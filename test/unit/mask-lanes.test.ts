@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { frameTimesFrom, packetTimesArgs } from '../../src/media/probe.js';
-import { assignLanes, laneCommands, SCRIPT_BYTES } from '../../src/render/filters.js';
+import { assignLanes, laneCommands, SCRIPT_BYTES, uncovered } from '../../src/render/filters.js';
 
 const box = (x: number) => ({ x, y: 0, w: 10, h: 10 });
 
@@ -100,5 +100,40 @@ describe('frameTimesFrom', () => {
     expect(args[args.indexOf('-select_streams') + 1]).toBe('2');
     expect(args[args.length - 1]).toBe('file:/data/in.mp4');
     expect(args.slice(0, args.indexOf('-i'))).toEqual(expect.arrayContaining(['-f', 'mov']));
+  });
+});
+
+describe('uncovered', () => {
+  const m = (x: number, y: number, w: number, h: number, from: number, to: number) => ({ box: { x, y, w, h }, from, to });
+
+  it('drops a mask another covers in place and in frames, and keeps one of two alike', () => {
+    const row = m(0, 0, 100, 20, 0, 50);
+    const inRow = m(10, 2, 30, 10, 5, 40);
+    const outlasts = m(10, 2, 30, 10, 5, 60);
+    const sticksOut = m(90, 2, 30, 10, 5, 40);
+    const twin = m(0, 0, 100, 20, 0, 50);
+    expect(uncovered([inRow, row, outlasts, sticksOut, twin])).toEqual([row, outlasts, sticksOut]);
+  });
+
+  it('leaves every frame masked where it was, over random nested masks', () => {
+    let seed = 11;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const masks = Array.from({ length: 120 }, () => m(rand(30), rand(20), 1 + rand(12), 1 + rand(8), 0, 0)).map((x) => {
+      const from = rand(30);
+      return { ...x, from, to: from + rand(10) };
+    });
+    // Copies inside others, as rereads of a field give.
+    for (const x of masks.slice(0, 40)) masks.push(m(x.box.x + 1, x.box.y, Math.max(1, x.box.w - 2), x.box.h, x.from + 1, Math.max(x.from + 1, x.to - 1)));
+    const kept = uncovered(masks);
+    expect(kept.length).toBeLessThan(masks.length);
+    const cover = (list: typeof masks, n: number) => {
+      const px = new Set<number>();
+      for (const x of list) if (x.from <= n && n <= x.to) for (let y = x.box.y; y < x.box.y + x.box.h; y++) for (let i = x.box.x; i < x.box.x + x.box.w; i++) px.add(y * 100 + i);
+      return [...px].sort((a, b) => a - b);
+    };
+    for (let n = 0; n < 45; n++) expect(cover(kept, n), `frame ${n}`).toEqual(cover(masks, n));
   });
 });
