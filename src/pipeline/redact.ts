@@ -49,6 +49,8 @@ export interface RedactRequest {
 export interface RedactDeps {
   /** Makes the OCR engine; the real one is a tesseract.js pool. */
   createOcr?: (workers: number) => Promise<OcrEngine & { modelVersion?: string }>;
+  /** The resident size past which the OCR engine is made afresh before a render (RECYCLE_OCR_RSS). */
+  recycleOcrAbove?: number;
   /**
    * The analysis, when it was done elsewhere (segments analysed by other workers, joined);
    * otherwise it is done here, whole or in segments (config.analysis.segmentSec).
@@ -473,6 +475,9 @@ function repassPieces(analysis: AnalyseResult, options: DetectOptions, findings:
   return [...maskPieces(analysis, options, known, findings), ...found];
 }
 
+/** Past this resident size, the OCR engine is made afresh for the next reads (see nextOcr in redactVideo). */
+const RECYCLE_OCR_RSS = 512 * 2 ** 20;
+
 export async function redactVideo(request: RedactRequest, deps: RedactDeps = {}): Promise<RedactResult> {
   const { config, signal } = request;
   const started = Date.now();
@@ -504,7 +509,33 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
 
   const workers = ocrWorkerCount(config);
   const createOcr = deps.createOcr ?? ((n: number) => createTesseractEngine({ workers: n }));
-  const ocr = await createOcr(workers);
+  // Every engine made, to be closed (once) whatever happens.
+  const engines: Array<Promise<OcrEngine & { modelVersion?: string }>> = [];
+  const closed = new Set<OcrEngine>();
+  const close = async (engine: OcrEngine) => {
+    if (closed.has(engine)) return;
+    closed.add(engine);
+    await engine.close();
+  };
+  const openOcr = () => {
+    const made = createOcr(workers);
+    engines.push(made);
+    made.catch(() => {}); // awaited where it is used; closed (or not) in the end
+    return made;
+  };
+  let ocr = await openOcr();
+  /**
+   * The engine for the next reads. tesseract's WebAssembly memory grows to the largest
+   * image a worker has read (a 1440p sheet's enlarged bands) and is never given back: when
+   * this process has grown past RECYCLE_OCR_RSS, the engine is closed before the render
+   * and a fresh one made while it runs. Otherwise the same one goes on.
+   */
+  const nextOcr = async () => {
+    if (process.memoryUsage.rss() < (deps.recycleOcrAbove ?? RECYCLE_OCR_RSS)) return () => Promise.resolve(ocr);
+    await close(ocr);
+    const made = openOcr();
+    return () => made;
+  };
   const work = await mkdtemp(join(tmpdir(), 'veil-'));
   const partial = temporaryNameFor(target.path);
   try {
@@ -520,9 +551,11 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     let tracks = plan(maskPieces(analysis, detect));
     const renderOptions = { signal, onFrames: (n: number) => report('render', n / info.frameCount) };
     const render = () => renderInParts({ input, partial, info, tracks, episodes: analysis.motion, config, container: target.container, work }, renderPartCount(config), renderOptions);
+    let verifyOcr = await nextOcr();
     report('render', 0);
     const joined = deps.renderJoined && (await deps.renderJoined({ input, partial, info, tracks, episodes: analysis.motion, container: target.container, work, signal }));
     let rendered = joined || (await render());
+    ocr = await verifyOcr();
 
     // Verification: OCR frames of the output the analysis did not read, and the frames on
     // either side of every place the analysis or the output was joined.
@@ -552,8 +585,10 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     const firstPass = findings;
     if (findings.length && config.verification.repass) {
       tracks = plan(repassPieces(analysis, detect, findings));
+      verifyOcr = await nextOcr();
       report('render', 0);
       rendered = await render();
+      ocr = await verifyOcr();
       frames = framesFor(rendered.cuts);
       report('verify', 0);
       findings = await verify(partial);
@@ -592,7 +627,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
     report('finalise', 1);
     return { output: target.path, manifestPath, manifest };
   } finally {
-    await ocr.close();
+    await Promise.all(engines.map((made) => made.then(close).catch(() => {})));
     await rm(partial, { force: true });
     await rm(work, { recursive: true, force: true });
   }

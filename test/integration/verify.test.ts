@@ -50,6 +50,30 @@ describe('the verification gate', () => {
     expect(report.exposedItemFrames).toBe(0);
   });
 
+  it('reads with a fresh OCR engine after each render when the process has grown, and closes every engine once', async () => {
+    const made: Array<{ closes: number }> = [];
+    const createOcr = async (workers: number) => {
+      const engine = await createTesseractEngine({ workers });
+      const record = { closes: 0 };
+      made.push(record);
+      return {
+        ...engine,
+        recognize: engine.recognize.bind(engine),
+        close: async () => {
+          record.closes++;
+          await engine.close();
+        },
+      };
+    };
+    const out = join(dir, 'recycled.mp4');
+    // Grown past 0 bytes: recycled before each of the two renders of a second pass.
+    const result = await redactVideo({ input, output: out, config: parseConfig(blindToEmail) }, { createOcr, recycleOcrAbove: 0 });
+    expect(result.manifest.verification.repass).toBe(true);
+    expect(made).toHaveLength(3);
+    expect(made.map((m) => m.closes)).toEqual([1, 1, 1]);
+    expect((await measureExposure(input, out, truth)).exposedItemFrames).toBe(0);
+  });
+
   it('fails the job, writing nothing, when a finding remains and no second pass is allowed', async () => {
     const sub = join(dir, 'blocked');
     await import('node:fs/promises').then((fs) => fs.mkdir(sub));
