@@ -150,6 +150,8 @@ export async function renderSegment(
   const video: GraphVideo = {
     fps: info.fps,
     frameCount: count,
+    width: info.width,
+    height: info.height,
     overlayFrameBase: await frameBaseFor(own.tracks),
     episodes: own.episodes,
     lanes: { times: times.slice(first, first + count).map((t) => t - times[first]), commandsPrefix: join(work, 'masks.cmd') },

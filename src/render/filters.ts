@@ -102,6 +102,9 @@ export type GraphEpisode = Pick<MotionEpisode, 'since' | 'until' | 'offsets' | '
 export interface GraphVideo {
   fps: number;
   frameCount: number;
+  /** The frame's size, where known: a scroll of the whole frame is then drawn without clipping. */
+  width?: number;
+  height?: number;
   /**
    * Each frame's time in the filters (probeFrameTimes) and the start of the paths the lanes'
    * command scripts are written to (commandScript): with both, many still boxes are drawn
@@ -167,8 +170,15 @@ function scrollLayer(
   const frames = Math.max(1, Math.ceil(Number(num(end - start)) * fps - 1e-9));
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
+  const layer = `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
+  // A region that is the whole frame (a page scrolled whole) needs no clipping: the layer is
+  // overlaid on the frame itself, switched by frame. (Split, crop and overlay back held some
+  // 40 MiB of 1440p frames a scroll, for the rest of the render.)
+  if (video.width !== undefined && video.height !== undefined && r.x <= 0 && r.y <= 0 && r.x + r.w >= video.width && r.y + r.h >= video.height) {
+    return [layer, `${input}[layer${k}]overlay=${position}:eval=frame:eof_action=${eof}:${enable}${output}`];
+  }
   return [
-    `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`,
+    layer,
     `${input}split[keep${k}][work${k}]`,
     // No timeline switch on this overlay: disabled on the frames before the layer starts, it
     // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll

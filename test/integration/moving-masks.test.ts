@@ -10,7 +10,7 @@ import { parseConfig } from '../../src/config.js';
 import { QUIET, renderJob, sampledGreyFramesJob } from '../../src/media/ffmpeg-args.js';
 import { overlayFrameBase, runFfmpeg, streamFfmpeg } from '../../src/media/ffmpeg.js';
 import { readGreyFrames } from '../../src/media/frames.js';
-import { probeVideo } from '../../src/media/probe.js';
+import { probeFrameTimes, probeVideo } from '../../src/media/probe.js';
 import type { MaskTrack } from '../../src/plan/plan.js';
 import { maskFilterGraph } from '../../src/render/filters.js';
 import { tempDir } from '../helpers.js';
@@ -45,12 +45,16 @@ async function blackSpan(path: string, along: 'rows' | 'columns', at: number, fr
 
 describe('a scroll layer of moving masks', () => {
   it.each([
-    [15, 100],
-    [30, 12],
-    [30, 230],
-  ])('at %d fps, a motion from frame %d: the mask is drawn where the content is on every frame', async (fps, since) => {
+    [15, 100, 'a region'],
+    [30, 12, 'a region'],
+    [30, 230, 'a region'],
+    [15, 100, 'the whole frame'],
+    [30, 230, 'the whole frame'],
+    [15, 100, 'the whole frame, its frames timed'],
+    [30, 230, 'the whole frame, its frames timed'],
+  ])('at %d fps, a motion from frame %d of %s: the mask is drawn where the content is on every frame', async (fps, since, what) => {
     const frames = since + 40;
-    const input = join(dir, `grey-${fps}-${since}.mp4`);
+    const input = join(dir, `grey-${fps}-${since}-${what.length}.mp4`);
     await runFfmpeg({
       input: `color=c=0x808080:s=640x360:r=${fps}:d=${frames / fps}`,
       inputOptions: [...QUIET, '-f', 'lavfi'],
@@ -60,14 +64,23 @@ describe('a scroll layer of moving masks', () => {
     const info = await probeVideo(input, config);
     // Still for 5 frames, then eased up by 63 px over 6 frames.
     const offsets = [0, 0, 0, 0, 0, 12, 33, 47, 56, 61, 63];
-    const episode = { since, until: since + offsets.length - 1, offsets, box: { x: 40, y: 40, w: 560, h: 300 } };
+    const pane = what === 'a region' ? { x: 40, y: 40, w: 560, h: 300 } : { x: 0, y: 0, w: 640, h: 360 };
+    // With each frame's time, the layer lives from a second before the motion to two after it.
+    const times = what.endsWith('timed') ? await probeFrameTimes(input, info, config) : undefined;
+    if (what.endsWith('timed')) expect(times).toHaveLength(info.frameCount);
+    const episode = { since, until: since + offsets.length - 1, offsets, box: pane };
     const track: MaskTrack = {
       id: 1, kind: 'pii', from: since, to: episode.until, box: { x: 100, y: 200, w: 120, h: 30 },
       types: ['email'], detectors: ['motion'], confidence: 1, fill: 0, values: [], motion: true, path: offsets.map((o) => -o), episode: 0,
     };
-    const script = join(dir, `masks-${fps}-${since}.filter`);
-    await writeFile(script, maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode] }));
-    const output = join(dir, `out-${fps}-${since}.mp4`);
+    const script = join(dir, `masks-${fps}-${since}-${what.length}.filter`);
+    const lanes = times && { times, commandsPrefix: join(dir, 'unused.cmd') };
+    const graph = maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode], ...(lanes ? { lanes } : {}) });
+    expect(graph.includes('eof_action=pass')).toBe(!!times);
+    // The whole frame is not clipped: no split, crop and overlay back.
+    expect(graph.includes('split')).toBe(what === 'a region');
+    await writeFile(script, graph);
+    const output = join(dir, `out-${fps}-${since}-${what.length}.mp4`);
     await runFfmpeg(renderJob(input, output, info, script, config, 'mp4'));
     const rows = await blackSpan(output, 'rows', 160, since - 2, episode.until + 2);
     for (let k = 0; k < offsets.length; k++) {
