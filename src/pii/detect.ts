@@ -140,6 +140,11 @@ export function lineText(line: OcrLine): LineText {
   return { text, offsets };
 }
 
+/** Whether `box` lies wholly inside `region`. */
+export function within(box: Box, region: Box): boolean {
+  return box.x >= region.x && box.y >= region.y && box.x + box.w <= region.x + region.w && box.y + box.h <= region.y + region.h;
+}
+
 /** The area two boxes share (0 when they do not overlap). */
 export function overlapArea(a: Box, b: Box): number {
   const w = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);

@@ -15,7 +15,7 @@ import { probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
-import { detectLines, normalizeValue, type DetectOptions } from '../pii/detect.js';
+import { detectLines, normalizeValue, within, type DetectOptions } from '../pii/detect.js';
 import type { Box, PiiType } from '../pii/types.js';
 import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadAtRest, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
@@ -342,10 +342,6 @@ function clipTo(box: Box, region: Box): Box | undefined {
  */
 function broughtBy(e: MotionEpisode, from: number, read: number): boolean {
   return e.settled && e.until < read && from >= e.since && from <= e.until;
-}
-
-function within(box: Box, region: Box): boolean {
-  return box.x >= region.x && box.y >= region.y && box.x + box.w <= region.x + region.w && box.y + box.h <= region.y + region.h;
 }
 
 function centreIn(box: Box, region: Box): boolean {

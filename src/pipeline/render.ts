@@ -14,7 +14,7 @@ import { overlayFrameBase, runFfmpeg } from '../media/ffmpeg.js';
 import { probeFrames, probeFrameTimes, probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { MaskTrack } from '../plan/plan.js';
-import { commandScript, LANE_MIN_BOXES, maskCommands, maskFilterGraph, type GraphEpisode, type GraphVideo } from '../render/filters.js';
+import { commandScript, LANE_MIN_BOXES, maskRender, type GraphEpisode, type GraphVideo } from '../render/filters.js';
 import { withinSegment } from '../render/segments.js';
 import { temporaryNameFor } from '../util/fs.js';
 import { planSegments, segmentInfo, type Segment } from './segments.js';
@@ -27,9 +27,9 @@ export interface RenderOptions {
 /** Writes the filter script (and the lanes' commands) for `tracks` on `video` into `work`; returns the script's path. */
 async function writeGraph(tracks: MaskTrack[], config: Config, video: GraphVideo, work: string, prefix = ''): Promise<string> {
   const script = join(work, 'masks.filter');
-  const scripts = maskCommands(tracks, config.mask.style, video) ?? [];
+  const { graph, scripts } = maskRender(tracks, config.mask.style, video);
   for (const [i, commands] of scripts.entries()) await writeFile(commandScript(video.lanes!.commandsPrefix, i), commands, { mode: 0o600 });
-  await writeFile(script, prefix + maskFilterGraph(tracks, config.mask.style, video), { mode: 0o600 });
+  await writeFile(script, prefix + graph, { mode: 0o600 });
   return script;
 }
 

@@ -6,13 +6,16 @@
  * instead: a few filters each moved from box to box by timed commands (assignLanes).
  */
 import type { MaskStyle } from '../config.js';
+import { within } from '../pii/detect.js';
 import type { Box } from '../pii/types.js';
 import { balancedSum } from '../media/ffmpeg-args.js';
 import { asSegments } from '../plan/motion.js';
 import type { MotionEpisode } from '../pipeline/motion.js';
 import type { MaskTrack } from '../plan/plan.js';
 
-const hex2 = (v: number) => Math.max(0, Math.min(255, Math.round(v))).toString(16).padStart(2, '0');
+/** The 0-255 level a fill is drawn at. */
+const greyLevel = (v: number) => Math.max(0, Math.min(255, Math.round(v)));
+const hex2 = (v: number) => greyLevel(v).toString(16).padStart(2, '0');
 export const greyColor = (v: number) => `0x${hex2(v)}${hex2(v)}${hex2(v)}`;
 
 /** Ranges sorted and joined where they meet, summed as a balanced tree. */
@@ -170,7 +173,7 @@ function scrollLayer(
   const frames = Math.max(1, Math.ceil(Number(num(end - start)) * fps - 1e-9));
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
-  const layer = `color=c=black@0:s=${size}:r=${rate(video.fps)}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
+  const layer = `color=c=black@0:s=${size}:r=${fps}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
   // A region that is the whole frame (a page scrolled whole) needs no clipping: the layer is
   // overlaid on the frame itself, switched by frame. (Split, crop and overlay back held some
   // 40 MiB of 1440p frames a scroll, for the rest of the render.)
@@ -208,8 +211,6 @@ function fillParts(allTracks: readonly MaskTrack[], video: GraphVideo) {
   return { layers, still };
 }
 
-const contains = (a: Box, b: Box) => a.x <= b.x && a.y <= b.y && a.x + a.w >= b.x + b.w && a.y + a.h >= b.y + b.h;
-
 /**
  * Pure: the still masks less those another one covers, in place and in frames (the same
  * field read again and boxed a little differently; a value inside its row's mask): drawing
@@ -228,7 +229,7 @@ export function uncovered<T extends { box: Box; from: number; to: number }>(mask
   for (const entry of order) {
     const { m } = entry;
     showing = showing.filter((k) => k.m.to >= m.from);
-    if (showing.some((k) => k.m.to >= m.to && contains(k.m.box, m.box))) continue;
+    if (showing.some((k) => k.m.to >= m.to && within(m.box, k.m.box))) continue;
     kept.add(entry.i);
     showing.push(entry);
   }
@@ -251,7 +252,7 @@ interface LaneItem {
 
 /** How many of a box's place, size and fill two appearances share (5: the same box). */
 const alike = (a: LaneItem, b: LaneItem) =>
-  +(a.box.x === b.box.x) + +(a.box.y === b.box.y) + +(a.box.w === b.box.w) + +(a.box.h === b.box.h) + +(greyColor(a.fill) === greyColor(b.fill));
+  +(a.box.x === b.box.x) + +(a.box.y === b.box.y) + +(a.box.w === b.box.w) + +(a.box.h === b.box.h) + +(greyLevel(a.fill) === greyLevel(b.fill));
 
 /**
  * Pure: every appearance of every still box, in lanes whose appearances never share a
@@ -316,7 +317,7 @@ export function laneCommands(lanes: ReadonlyArray<readonly LaneItem[]>, times: r
       const before = items[i - 1];
       const set: string[] = [];
       for (const key of ['x', 'y', 'w', 'h'] as const) if (item.box[key] !== before.box[key]) set.push(`${f} ${key} ${item.box[key]}`);
-      if (greyColor(item.fill) !== greyColor(before.fill)) set.push(`${f} color ${greyColor(item.fill)}@1`);
+      if (greyLevel(item.fill) !== greyLevel(before.fill)) set.push(`${f} color ${greyColor(item.fill)}@1`);
       set.push(`${f} enable 'between(n,${item.from},${item.to})'`);
       const start = (at(item.from - 1) + at(item.from)) / 2;
       const end = item.to + 1 < times.length ? (at(item.to) + at(item.to + 1)) / 2 : at(item.to) + 1;
@@ -351,28 +352,35 @@ function lanesFor(still: readonly BoxGroup[], video: GraphVideo): LaneItem[][] |
 
 /** The sendcmd scripts maskFilterGraph's graph reads (script i to be written to `commandScript(video.lanes.commandsPrefix, i)`), or undefined when it reads none. */
 export function maskCommands(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo): string[] | undefined {
-  if (style !== 'fill' || allTracks.length === 0) return undefined;
-  const lanes = lanesFor(fillParts(allTracks, video).still, video);
-  return lanes ? laneCommands(lanes, video.lanes!.times) : undefined;
+  const { scripts } = maskRender(allTracks, style, video);
+  return scripts.length ? scripts : undefined;
 }
 
-function stillFilters(still: readonly BoxGroup[], video: GraphVideo): string[] {
+/** The still boxes' filters and the lanes' command scripts they read (none when drawn one filter a box). */
+function stillFilters(still: readonly BoxGroup[], video: GraphVideo): { filters: string[]; scripts: string[] } {
   const lanes = lanesFor(still, video);
   if (!lanes) {
-    return still.map(
+    const filters = still.map(
       (g) => `drawbox=x=${g.box.x}:y=${g.box.y}:w=${g.box.w}:h=${g.box.h}:color=${greyColor(g.fill)}@1:t=fill:${enableExpression(g.ranges)}`,
     );
+    return { filters, scripts: [] };
   }
   const scripts = laneCommands(lanes, video.lanes!.times);
-  return [...scripts.map((_, i) => `sendcmd=f=${commandScript(video.lanes!.commandsPrefix, i)}`), ...lanes.map((items, k) => laneDrawbox(k, items[0]))];
+  const filters = [...scripts.map((_, i) => `sendcmd=f=${commandScript(video.lanes!.commandsPrefix, i)}`), ...lanes.map((items, k) => laneDrawbox(k, items[0]))];
+  return { filters, scripts };
 }
 
 export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo = { fps: 30, frameCount: 0, overlayFrameBase: 0 }): string {
-  if (allTracks.length === 0) return 'null';
+  return maskRender(allTracks, style, video).graph;
+}
+
+/** The filter graph that burns `allTracks` in, and the sendcmd scripts it reads (written first; see maskCommands). */
+export function maskRender(allTracks: readonly MaskTrack[], style: MaskStyle, video: GraphVideo): { graph: string; scripts: string[] } {
+  if (allTracks.length === 0) return { graph: 'null', scripts: [] };
   if (style === 'fill') {
     const { layers, still } = fillParts(allTracks, video);
-    const boxes = stillFilters(still, video);
-    if (layers.size === 0) return boxes.join(',\n');
+    const { filters: boxes, scripts } = stillFilters(still, video);
+    if (layers.size === 0) return { graph: boxes.join(',\n'), scripts };
     const parts = [`${boxes.length ? boxes.join(',\n') : 'null'}[v_still]`];
     let current = '[v_still]';
     [...layers.entries()].forEach(([episode, tracks], k) => {
@@ -382,7 +390,7 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
     parts.push(`${current}null`);
     // An overlay whose layer source outlasts the video would add frames after its end: cut there.
     const end = video.frameCount > 0 ? `[v_moved];\n[v_moved]trim=end_frame=${video.frameCount}` : '';
-    return parts.join(';\n') + end;
+    return { graph: parts.join(';\n') + end, scripts };
   }
   // Crops of the frame (blur, pixelate) are drawn still: moving masks become segments.
   const tracks = allTracks.flatMap((t) => asSegments(t, segmentFor(t)));
@@ -401,5 +409,5 @@ export function maskFilterGraph(allTracks: readonly MaskTrack[], style: MaskStyl
     const output = i === groups.length - 1 ? '' : `[o${i}]`;
     parts.push(`${input}[m${i}]overlay=x=${g.box.x}:y=${g.box.y}:${enableExpression(g.ranges)}${output}`);
   });
-  return parts.join(';\n');
+  return { graph: parts.join(';\n'), scripts: [] };
 }
