@@ -524,13 +524,14 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
    * The engine for the next reads. tesseract's WebAssembly memory grows to the largest
    * image a worker has read (a 1440p sheet's enlarged bands) and is never given back: when
    * this process has grown past RECYCLE_OCR_RSS, the engine is closed before the render
-   * and a fresh one made while it runs. Otherwise the same one goes on.
+   * and a fresh one made once the render is done: made beside it, its workers' models
+   * (some 100 MiB) would add to the render's peak, for well under a second saved.
+   * Otherwise the same one goes on.
    */
   const nextOcr = async () => {
     if (process.memoryUsage.rss() < (deps.recycleOcrAbove ?? RECYCLE_OCR_RSS)) return () => Promise.resolve(ocr);
     await close(ocr);
-    const made = openOcr();
-    return () => made;
+    return openOcr;
   };
   const work = await mkdtemp(join(tmpdir(), 'veil-'));
   const partial = temporaryNameFor(target.path);

@@ -50,12 +50,15 @@ describe('the verification gate', () => {
     expect(report.exposedItemFrames).toBe(0);
   });
 
-  it('reads with a fresh OCR engine after each render when the process has grown, and closes every engine once', async () => {
+  it('reads with a fresh OCR engine made after each render when the process has grown, and closes every engine once', async () => {
     const made: Array<{ closes: number }> = [];
+    const open = () => made.filter((m) => m.closes === 0).length;
+    const openAtRender: number[] = [];
     const createOcr = async (workers: number) => {
-      const engine = await createTesseractEngine({ workers });
+      // Counted from when it is asked for: one being made is open.
       const record = { closes: 0 };
       made.push(record);
+      const engine = await createTesseractEngine({ workers });
       return {
         ...engine,
         recognize: engine.recognize.bind(engine),
@@ -67,8 +70,15 @@ describe('the verification gate', () => {
     };
     const out = join(dir, 'recycled.mp4');
     // Grown past 0 bytes: recycled before each of the two renders of a second pass.
-    const result = await redactVideo({ input, output: out, config: parseConfig(blindToEmail) }, { createOcr, recycleOcrAbove: 0 });
+    // Called as the first render begins; saying nothing was joined, the render is done here.
+    const renderJoined = async () => {
+      openAtRender.push(open());
+      return undefined;
+    };
+    const result = await redactVideo({ input, output: out, config: parseConfig(blindToEmail) }, { createOcr, recycleOcrAbove: 0, renderJoined });
     expect(result.manifest.verification.repass).toBe(true);
+    // No engine, and none being made, while the render runs.
+    expect(openAtRender).toEqual([0]);
     expect(made).toHaveLength(3);
     expect(made.map((m) => m.closes)).toEqual([1, 1, 1]);
     expect((await measureExposure(input, out, truth)).exposedItemFrames).toBe(0);
