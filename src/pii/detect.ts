@@ -317,20 +317,39 @@ function headerColumns(row: OcrLine, lt: LineText, extra: DetectOptions['extraLa
   });
 }
 
-/** Detections in the lines of one image, including values whose label is on the line above. */
-export function detectLines(
-  lines: OcrLine[],
-  options: DetectOptions = DEFAULT_DETECT_OPTIONS,
-  known?: ReadonlyMap<string, PiiType>,
-): LineDetection[] {
-  const out: LineDetection[] = [];
+/**
+ * The rows of one image's lines, their text, and what the patterns and labels find on each:
+ * most of detectLines' work, and the same whatever values are known elsewhere.
+ */
+export interface PatternRows {
+  rows: OcrLine[];
+  texts: LineText[];
+  spans: Span[][];
+}
+
+export function patternRows(lines: OcrLine[], options: DetectOptions = DEFAULT_DETECT_OPTIONS): PatternRows {
   // A "word" of three or more characters twice as tall as it is wide is no line of text:
   // OCR read a narrow column (a sheet's row numbers) down as one word ("8283832888").
   const upright = (w: OcrWord) => w.text.trim().length >= 3 && w.box.h > 2 * w.box.w;
   const rows = groupRows(lines.map((l) => ({ ...l, words: l.words.filter((w) => !upright(w)) })).filter((l) => l.words.length));
+  const texts = rows.map(lineText);
+  return { rows, texts, spans: texts.map((lt) => detectText(lt.text, options)) };
+}
+
+/**
+ * Detections in the lines of one image (or in its rows as patternRows found them, with the
+ * same options), including values whose label is on the line above.
+ */
+export function detectLines(
+  lines: OcrLine[] | PatternRows,
+  options: DetectOptions = DEFAULT_DETECT_OPTIONS,
+  known?: ReadonlyMap<string, PiiType>,
+): LineDetection[] {
+  const out: LineDetection[] = [];
+  const { rows, texts, spans: found } = Array.isArray(lines) ? patternRows(lines, options) : lines;
   rows.forEach((row, i) => {
-    const lt = lineText(row);
-    const spans = detectText(lt.text, options);
+    const lt = texts[i];
+    const spans = [...found[i]];
     if (known) spans.push(...keep(lt.text, findKnownValues(lt.text, known), options));
     // A table: every cell under a label's column header is a value of the label's type; the
     // header row itself holds labels, not a label and its value ("Customer | Street").

@@ -15,7 +15,7 @@ import { probeVideo } from '../media/probe.js';
 import type { VideoInfo } from '../media/video-info.js';
 import type { OcrEngine, OcrWord } from '../ocr/types.js';
 import { createTesseractEngine } from '../ocr/tesseract.js';
-import { detectLines, normalizeValue, within, type DetectOptions } from '../pii/detect.js';
+import { detectLines, normalizeValue, patternRows, within, type DetectOptions } from '../pii/detect.js';
 import type { Box, PiiType } from '../pii/types.js';
 import { carryFrom, edgePxFor, movedAlong, readOnTheWay, segmentPxFor, unionOverlapping, unreadAtRest, unreadPieces, type MovingPiece } from '../plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../plan/plan.js';
@@ -123,8 +123,10 @@ export function maskPieces(
 ): MaskPiece[] {
   const last = analysis.frameCount - 1;
   const known = new Map<string, PiiType>(extraKnown ?? []);
+  // The patterns' findings per read, for both passes.
+  const found = new Map(analysis.reads.map((r) => [r, patternRows(r.lines, options)]));
   for (const r of analysis.reads) {
-    for (const d of detectLines(r.lines, options)) known.set(normalizeValue(d.value), d.type);
+    for (const d of detectLines(found.get(r)!, options)) known.set(normalizeValue(d.value), d.type);
   }
   const episodes = analysis.motion;
   const pieces: MaskPiece[] = [];
@@ -133,7 +135,7 @@ export function maskPieces(
   const settledBy = new Map<MotionEpisode, ReadEvent>();
   for (const r of analysis.reads as ReadEvent[]) for (const e of r.motion ?? []) settledBy.set(e, r);
   for (const r of analysis.reads as ReadEvent[]) {
-    for (const d of detectLines(r.lines, options, known)) {
+    for (const d of detectLines(found.get(r)!, options, known)) {
       const piece: MaskPiece = {
         kind: 'pii',
         ...r.window.span(d.box, last),

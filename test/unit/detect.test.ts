@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coveredBox, detectLines, detectText, findKnownValues, normalizeValue } from '../../src/pii/detect.js';
+import { coveredBox, detectLines, detectText, findKnownValues, normalizeValue, patternRows } from '../../src/pii/detect.js';
 import type { OcrLine } from '../../src/ocr/types.js';
 import type { PiiType } from '../../src/pii/types.js';
 
@@ -109,6 +109,24 @@ describe('detectLines', () => {
     const l = line([word('thanks', 10, 10), word('sofia', 80, 10), word('doe', 140, 10)]);
     const [d] = detectLines([l], undefined, known);
     expect(d).toMatchObject({ type: 'person_name', detector: 'consistency', box: { x: 80, w: 90 } });
+  });
+
+  it('finds the same from the rows patternRows found as from the lines, known values or not, and again', () => {
+    const lines = [
+      line([word('Name:', 10, 10), word('Sofia', 90, 10), word('Doe', 150, 10)]),
+      line([word('Email', 10, 40)]),
+      line([word('sofia.doe@example.org', 10, 60)]),
+      line([word('thanks', 10, 90), word('sofia', 80, 90), word('doe', 140, 90)]),
+    ];
+    const rows = patternRows(lines);
+    const known = new Map<string, PiiType>(detectLines(rows).map((d) => [normalizeValue(d.value), d.type]));
+    expect(known.size).toBeGreaterThanOrEqual(2);
+    expect(detectLines(rows)).toEqual(detectLines(lines));
+    const withKnown = detectLines(lines, undefined, known);
+    expect(withKnown.some((d) => d.detector === 'consistency' && d.box.y === 90)).toBe(true);
+    expect(detectLines(rows, undefined, known)).toEqual(withKnown);
+    // Known values are not kept in the rows: a later call without them finds what the first did.
+    expect(detectLines(rows)).toEqual(detectLines(lines));
   });
 });
 
