@@ -218,12 +218,12 @@ export function maskPieces(
     const settle = settledBy.get(e);
     for (const box of settle ? unreadAtRest(e, edgePxFor(analysis.height, e.axis)) : []) {
       const cut: MaskPiece = { kind: 'changing', from: e.until, to: settle!.window.span(box, last).to, box, types: [], detectors: ['edge', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [] };
-      pieces.push(cut);
+      pieces.push(...untilMovedOn(cut, e, episodes));
       // Read again later (a pointer passed) with the row still as the scroll left it: as long again.
       for (const r of analysis.reads as ReadEvent[]) {
         if (r.motion || r.carry || !within(box, r.box)) continue;
         const again = r.window.span(box, last);
-        if (broughtBy(e, again.from, r.frame)) pieces.push({ ...cut, from: Math.max(again.from, e.until), to: again.to });
+        if (broughtBy(e, again.from, r.frame)) pieces.push(...untilMovedOn({ ...cut, from: Math.max(again.from, e.until), to: again.to }, e, episodes));
       }
     }
   }
@@ -285,6 +285,24 @@ export function maskPieces(
     }
   }
   return pieces;
+}
+
+/**
+ * Pure: a row that scroll `e` left half under its pane's edge, masked where it came to rest
+ * for as long as its tiles stayed (`cut`), less the frames after a later scroll of the same
+ * region took it on: one inked tile that looks the same after that scroll (a bubble's
+ * edge) kept such a mask over new content to the end of a chat, half over a line of text.
+ * The first later scroll that holds the row and carries the content by at least the row's
+ * own size ends the still mask where it begins; over that scroll a mask moves with the row.
+ */
+export function untilMovedOn(cut: MaskPiece, e: MotionEpisode, episodes: readonly MotionEpisode[]): MaskPiece[] {
+  const size = (m: MotionEpisode) => (m.axis === 'x' ? cut.box.w : cut.box.h);
+  const next = episodes
+    .filter((m) => m !== e && m.since > cut.from && m.since <= cut.to && within(cut.box, m.box) && Math.abs(m.offsets[m.offsets.length - 1] ?? 0) >= size(m))
+    .sort((a, b) => a.since - b.since)[0];
+  if (!next) return [cut];
+  const carried = carryFrom(cut.box, next, next.since - 1, CARRY_MARGIN_PX);
+  return [{ ...cut, to: next.since - 1 }, ...carried.map((p) => ({ ...cut, ...p, motion: true, episode: episodes.indexOf(next) }))];
 }
 
 /**

@@ -55,6 +55,41 @@ describe('a row read while its pane scrolled', () => {
     expect(cut.some((p) => p.from === 20 && p.to === 59 && p.box.y + p.box.h === 500 && p.box.w === 800)).toBe(true);
   });
 
+  it('a row left under the edge unread is masked there until a later scroll of the pane takes it on, and moves with it', () => {
+    // The pane scrolls again over frames 40..45, 100 px up: the tiles of the band at its
+    // bottom edge say nothing of that (their span stays 20..59, as one tile alike before and
+    // after would keep it), yet the row is no longer there.
+    const later: MotionEpisode = { since: 40, until: 45, offsets: [0, 20, 50, 80, 100, 100], box: episode.box, unexplained: [], fill: 250, settled: true };
+    const result = { ...analysis(moving(320)), motion: [episode, later] };
+    const cuts = maskPieces(result, DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'changing' && p.detectors.includes('edge') && p.from >= 20);
+    const still = cuts.filter((p) => !p.motion);
+    expect(still).toHaveLength(1);
+    expect(still[0]).toMatchObject({ from: 20, to: 39 });
+    expect(still[0].box.y + still[0].box.h).toBe(500);
+    const carried = cuts.filter((p) => p.motion);
+    expect(carried.length).toBeGreaterThan(0);
+    expect(carried.every((p) => p.episode === 1 && p.from >= 40)).toBe(true);
+    // Over frames 40..45 the row is covered at every step of the scroll.
+    for (let f = 40; f <= 45; f++) {
+      const at = carried.find((p) => p.from <= f && f <= p.to);
+      expect(at, `frame ${f}`).toBeDefined();
+      const y = at!.box.y + (at!.path?.[f - at!.from] ?? 0);
+      const row = still[0].box.y - later.offsets[f - 40];
+      expect(y).toBeLessThanOrEqual(row);
+      expect(y + at!.box.h).toBeGreaterThanOrEqual(row + still[0].box.h);
+    }
+  });
+
+  it('a row left under the edge stays masked through a later motion that does not carry it off', () => {
+    // A scroll that comes back where it started, and one of a smaller region inside the pane.
+    const back: MotionEpisode = { since: 40, until: 45, offsets: [0, 20, 50, 20, 0, 0], box: episode.box, unexplained: [], fill: 250, settled: true };
+    const inner: MotionEpisode = { since: 50, until: 52, offsets: [0, 60, 60], box: { x: 0, y: 300, w: 400, h: 200 }, unexplained: [], fill: 250, settled: true };
+    const result = { ...analysis(moving(320)), motion: [episode, back, inner] };
+    const still = maskPieces(result, DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'changing' && p.detectors.includes('edge') && !p.motion && p.from >= 20);
+    expect(still).toHaveLength(1);
+    expect(still[0]).toMatchObject({ from: 20, to: 59 });
+  });
+
   it('read before the scroll began, stays masked where it came to rest half under the edge', () => {
     // Read at frame 5 at y 396, before the pane moved; at rest (300 px up) it is at y 96..110.
     const before: ReadEvent = { ...moving(396), frame: 5, carry: undefined, window: { span: () => ({ from: 0, to: 9 }) } };
