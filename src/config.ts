@@ -87,6 +87,12 @@ export const ConfigSchema = z
         entities: z.array(PiiType).optional(),
         /** On a finding, redact once more with it added before failing. */
         repass: z.boolean().default(true),
+        /**
+         * With repass: how many more passes at most, each adding what the one before found.
+         * A pass's new masks can cut a line of text in half where none was, which OCR reads
+         * as noise that a detector may take for a value.
+         */
+        maxRepasses: z.number().int().min(1).max(5).default(2),
       })
       .strict()
       .prefault({}),

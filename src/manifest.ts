@@ -79,6 +79,8 @@ export const ManifestSchema = z.object({
       .array(z.object({ frame: z.number().int(), type: z.string(), detector: z.string(), box: z.object({ x: z.number(), y: z.number(), w: z.number(), h: z.number() }) }))
       .optional(),
     repass: z.boolean(),
+    /** With a second pass: the findings of each pass in turn (the last none). */
+    passFindings: z.array(z.number().int()).optional(),
     findings: z.literal(0),
   }),
   summary: z.object({

@@ -396,7 +396,7 @@ export function buildManifest(args: {
   config: Config;
   tracks: MaskTrack[];
   analysis: AnalyseResult;
-  verification: { frames: number[]; firstPassFindings: number; repass: boolean; firstPass?: Array<Pick<RawFinding, 'frame' | 'type' | 'detector' | 'box'>> };
+  verification: { frames: number[]; firstPassFindings: number; repass: boolean; passFindings?: number[]; firstPass?: Array<Pick<RawFinding, 'frame' | 'type' | 'detector' | 'box'>> };
   ocrModel: string;
   seconds: number;
   stageSeconds: Record<Stage, number>;
@@ -464,6 +464,7 @@ export function buildManifest(args: {
         ? { firstPass: args.verification.firstPass.map(({ frame, type, detector, box }) => ({ frame, type, detector, box })) }
         : {}),
       repass: args.verification.repass,
+      ...(args.verification.passFindings && args.verification.passFindings.length > 1 ? { passFindings: args.verification.passFindings } : {}),
       findings: 0,
     },
     summary: { tracks: tracks.length, piiTracks: tracks.length - changing, changingTracks: changing, byType },
@@ -598,10 +599,13 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
         onProgress: (d, t) => report('verify', d / t),
       });
     let findings = await verify(partial);
-    const firstPassFindings = findings.length;
     const firstPass = findings;
-    if (findings.length && config.verification.repass) {
-      tracks = plan(repassPieces(analysis, detect, findings));
+    const passFindings = [findings.length];
+    // Each further pass masks what every pass before it found.
+    const found: RawFinding[] = [];
+    while (findings.length && config.verification.repass && passFindings.length <= config.verification.maxRepasses) {
+      found.push(...findings);
+      tracks = plan(repassPieces(analysis, detect, found));
       verifyOcr = await nextOcr();
       report('render', 0);
       rendered = await render();
@@ -609,10 +613,12 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       frames = framesFor(rendered.cuts);
       report('verify', 0);
       findings = await verify(partial);
+      passFindings.push(findings.length);
     }
     if (findings.length) {
       const summary = [...new Set(findings.map((f) => `${f.type} at ${f.timeSec.toFixed(2)} s`))].slice(0, 5).join(', ');
-      throw new VerificationError(`the output still shows PII (${findings.length} findings: ${summary}); nothing was written`);
+      const passes = passFindings.length > 1 ? ` after ${passFindings.length} passes` : '';
+      throw new VerificationError(`the output still shows PII${passes} (${findings.length} findings: ${summary}); nothing was written`);
     }
 
     report('finalise', 0);
@@ -627,7 +633,7 @@ export async function redactVideo(request: RedactRequest, deps: RedactDeps = {})
       config,
       tracks,
       analysis,
-      verification: { frames, firstPassFindings, firstPass, repass: firstPassFindings > 0 },
+      verification: { frames, firstPassFindings: passFindings[0], firstPass, repass: passFindings.length > 1, passFindings },
       ocrModel: (ocr as { modelVersion?: string }).modelVersion ?? 'unknown',
       seconds: (Date.now() - started) / 1000,
       stageSeconds: { ...stageSeconds, [stageNow]: stageSeconds[stageNow] + (Date.now() - stageSince) / 1000 },

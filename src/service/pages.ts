@@ -172,10 +172,20 @@ export function timeline(manifest: Manifest): Html {
   </svg>`;
 }
 
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** What the passes after the first did: "one more pass that masked 2 findings of the first". */
+function repassText(v: Manifest['verification']): string {
+  const later = (v.passFindings ?? [v.firstPassFindings, 0]).slice(1, -1);
+  const first = `masked ${plural(v.firstPassFindings, 'finding')} of the first`;
+  if (!later.length) return `one more pass that ${first}`;
+  return `${later.length + 1} more passes: the second ${first}, and each later one what the pass before it found (${later.join(', ')})`;
+}
+
 function verdict(status: RecordingStatus, manifest: Manifest | undefined): Html {
   if (manifest) {
     const v = manifest.verification;
-    return html`<p class="verdict verdict-pass" id="verdict"><strong>Verified:</strong> the output was OCR'd again on ${v.frames.length} frames the analysis did not use; no PII found${v.repass ? ` (after one more pass that masked ${v.firstPassFindings} finding${v.firstPassFindings === 1 ? '' : 's'} of the first)` : ''}.</p>`;
+    return html`<p class="verdict verdict-pass" id="verdict"><strong>Verified:</strong> the output was OCR'd again on ${v.frames.length} frames the analysis did not use; no PII found${v.repass ? ` (after ${repassText(v)})` : ''}.</p>`;
   }
   if (status.state === 'failed') {
     return html`<p class="verdict verdict-fail" id="verdict"><strong>Not archived:</strong> ${status.error?.message ?? 'the redaction failed'}.</p>`;

@@ -84,6 +84,54 @@ describe('the verification gate', () => {
     expect((await measureExposure(input, out, truth)).exposedItemFrames).toBe(0);
   });
 
+  /**
+   * Engines made afresh each pass (recycled at 0 bytes): the analysis and the first
+   * verification read with real tesseract; the second verification's engine also sees an
+   * e-mail on every image it reads, as a line cut in half by a new mask can read as a value.
+   */
+  const secondPassSees = async (workers: number, made: number) => {
+    const engine = await createTesseractEngine({ workers });
+    if (made !== 3) return engine;
+    const line = { words: [{ text: 'noise.read@example.org', confidence: 90, background: 250, box: { x: 8, y: 4, w: 160, h: 12 } }], box: { x: 8, y: 4, w: 160, h: 12 }, block: 99 };
+    return {
+      ...engine,
+      recognize: async (image: Parameters<OcrEngine['recognize']>[0]) => {
+        const result = await engine.recognize(image);
+        return { lines: [...result.lines, line] };
+      },
+      close: () => engine.close(),
+    };
+  };
+
+  it('masks what a second pass found in a third, and writes the output once a pass finds nothing', async () => {
+    let made = 0;
+    const out = join(dir, 'third.mp4');
+    const result = await redactVideo(
+      { input, output: out, config: parseConfig(blindToEmail) },
+      { createOcr: (workers) => secondPassSees(workers, ++made), recycleOcrAbove: 0 },
+    );
+    const v = result.manifest.verification;
+    expect(v.repass).toBe(true);
+    expect(v.passFindings).toHaveLength(3);
+    expect(v.passFindings![0]).toBe(v.firstPassFindings);
+    expect(v.passFindings![1]).toBeGreaterThan(0);
+    expect(v.passFindings![2]).toBe(0);
+    expect(result.manifest.tracks.filter((t) => t.detectors.some((d) => d.startsWith('verification:'))).length).toBeGreaterThan(v.firstPassFindings);
+    expect((await measureExposure(input, out, truth)).exposedItemFrames).toBe(0);
+  });
+
+  it('fails the job after its last allowed pass still finds something', async () => {
+    let made = 0;
+    const sub = join(dir, 'two-passes');
+    await import('node:fs/promises').then((fs) => fs.mkdir(sub));
+    const run = redactVideo(
+      { input, output: join(sub, 'out.mp4'), config: parseConfig({ ...blindToEmail, verification: { ...blindToEmail.verification, maxRepasses: 1 } }) },
+      { createOcr: (workers) => secondPassSees(workers, ++made), recycleOcrAbove: 0 },
+    );
+    await expect(run).rejects.toThrow(/still shows PII after 2 passes .*email at/);
+    expect(await readdir(sub)).toEqual([]);
+  });
+
   it('fails the job, writing nothing, when a finding remains and no second pass is allowed', async () => {
     const sub = join(dir, 'blocked');
     await import('node:fs/promises').then((fs) => fs.mkdir(sub));
