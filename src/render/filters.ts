@@ -155,7 +155,14 @@ function scrollLayer(
       : `drawbox=x=${x}:y=${y}:w=${w}:h=${h}:color=${greyColor(fill)}@1:t=fill:replace=1`;
   const draws = boxes.map(({ t, c, a, x, w }) => draw(x - left, c - top, w, a + 2 * slack, t.fill));
   const size = sideways ? `${height + 2 * slack}x${width}` : `${width}x${height + 2 * slack}`;
-  const moving = `'${pathExpression(top - slack, e.since, points, video.overlayFrameBase)}'`;
+  // Placed by the overlay's number of the frame it draws on, and off the picture before the
+  // scroll and after it. (A timeline switch, `enable`, on an overlay is evaluated on the frame
+  // of whichever input came last: where the layer's frames fell between the video's, at a
+  // variable frame rate, that was the layer's, numbered from its own start, and the masks
+  // of a scroll of the whole frame were off on two frames in three.)
+  const off = e.box.w + e.box.h + width + height + 2 * slack;
+  const gated = (path: string, base: number) => `'if(between(n,${e.since + base},${e.until + base}),${path},-${off})'`;
+  const moving = gated(pathExpression(top - slack, e.since, points, video.overlayFrameBase), video.overlayFrameBase);
   const position = sideways ? `x=${moving}:y=${left}` : `x=${left}:y=${moving}`;
   // The layer lives from before the scroll to after it. With each frame's time known, a
   // second before its first frame to two after its last, and then it ends: the overlay
@@ -178,7 +185,7 @@ function scrollLayer(
   // overlaid on the frame itself, switched by frame. (Split, crop and overlay back held some
   // 40 MiB of 1440p frames a scroll, for the rest of the render.)
   if (video.width !== undefined && video.height !== undefined && r.x <= 0 && r.y <= 0 && r.x + r.w >= video.width && r.y + r.h >= video.height) {
-    return [layer, `${input}[layer${k}]overlay=${position}:eval=frame:eof_action=${eof}:${enable}${output}`];
+    return [layer, `${input}[layer${k}]overlay=${position}:eval=frame:eof_action=${eof}${output}`];
   }
   return [
     layer,
