@@ -62,8 +62,10 @@ export async function renderWhole(
   { input, partial, info, tracks, episodes, config, container, work }: WholeRender,
   options: RenderOptions,
 ): Promise<void> {
-  // Many boxes are drawn by lanes moved by timed commands, which need each frame's time.
-  const times = tracks.length > LANE_MIN_BOXES ? await probeFrameTimes(input, info, config, options.signal) : undefined;
+  // Many boxes are drawn by lanes moved by timed commands, and a scroll's masks clipped to
+  // its region by a pane timed frame by frame: both need each frame's time.
+  const timed = tracks.length > LANE_MIN_BOXES || tracks.some((t) => t.path);
+  const times = timed ? await probeFrameTimes(input, info, config, options.signal) : undefined;
   const video: GraphVideo = {
     ...info,
     overlayFrameBase: await frameBaseFor(tracks),

@@ -180,12 +180,36 @@ function scrollLayer(
   const frames = Math.max(1, Math.ceil(Number(num(end - start)) * fps - 1e-9));
   const r = e.box;
   const enable = enableExpression([{ from: e.since, to: e.until }]);
-  const layer = `color=c=black@0:s=${size}:r=${fps}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
+  const still = `color=c=black@0:s=${size}:r=${fps}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')}`;
+  const layer = `${still},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
   // A region that is the whole frame (a page scrolled whole) needs no clipping: the layer is
   // overlaid on the frame itself, switched by frame. (Split, crop and overlay back held some
   // 40 MiB of 1440p frames a scroll, for the rest of the render.)
   if (video.width !== undefined && video.height !== undefined && r.x <= 0 && r.y <= 0 && r.x + r.w >= video.width && r.y + r.h >= video.height) {
     return [layer, `${input}[layer${k}]overlay=${position}:eval=frame:eof_action=${eof}${output}`];
+  }
+  // With each frame's time, and the frames evenly spaced around the scroll: the region is a
+  // pane of its own, a transparent canvas the layer moves on (which clips it), with one frame
+  // a frame of the video from the one before the scroll to the one after it, each timed half
+  // a frame before its video frame (so the overlay pairs them whatever the rounding), laid
+  // over the video. (Split, overlay and crop made each scroll copy every frame of the video
+  // to the end of the render: some 1.1-1.6 ms a frame a scroll at 1080p.)
+  const pane = times && video.frameCount === times.length ? evenFrames(times, e.since - 1, e.until + 1) : undefined;
+  if (pane) {
+    // One frame more than the video frames it covers: the overlay onto the video drops a
+    // pane's last frame from the video frame it was timed before (a segment's last frame).
+    const timed = `loop=loop=${pane.count}:size=1:start=0,settb=1/1000000,setpts=(${(pane.t0 - pane.step / 2).toFixed(6)}+N*${pane.step.toFixed(6)})/TB`;
+    const [alongAt, acrossAt] = sideways ? [r.x, r.y] : [r.y, r.x];
+    // Numbered as the pane's frames, and gated as above: a pane's frame, timed half a frame
+    // before its video frame, comes last to the overlay onto the video.
+    const inPane = gated(pathExpression(top - slack - alongAt, e.since - pane.first, points, video.overlayFrameBase), video.overlayFrameBase - pane.first);
+    const placed = sideways ? `x=${inPane}:y=${left - acrossAt}` : `x=${left - acrossAt}:y=${inPane}`;
+    return [
+      `${still},${timed}[layer${k}]`,
+      `color=c=black@0:s=${r.w}x${r.h}:r=${fps}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${timed}[canvas${k}]`,
+      `[canvas${k}][layer${k}]overlay=${placed}:eval=frame[pane${k}]`,
+      `${input}[pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=pass${output}`,
+    ];
   }
   return [
     layer,
@@ -197,6 +221,20 @@ function scrollLayer(
     `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
     `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
   ];
+}
+
+/**
+ * Pure: frames `from`..`to` (cut to the video) when they are evenly spaced, each within a
+ * quarter of a frame of its place: the first, how many, the first's time and the spacing.
+ */
+export function evenFrames(times: readonly number[], from: number, to: number): { first: number; count: number; t0: number; step: number } | undefined {
+  const first = Math.max(0, Math.min(times.length - 1, from));
+  const last = Math.max(first, Math.min(times.length - 1, to));
+  if (last === first) return undefined;
+  const step = (times[last] - times[first]) / (last - first);
+  if (!(step > 0)) return undefined;
+  for (let i = first; i <= last; i++) if (Math.abs(times[i] - times[first] - (i - first) * step) > step / 4) return undefined;
+  return { first, count: last - first + 1, t0: times[first], step };
 }
 
 /** How far a moving mask drawn as still segments moves within one: its own size along the motion. */

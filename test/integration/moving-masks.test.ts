@@ -48,6 +48,8 @@ describe('a scroll layer of moving masks', () => {
     [15, 100, 'a region'],
     [30, 12, 'a region'],
     [30, 230, 'a region'],
+    [15, 100, 'a region, its frames timed'],
+    [30, 230, 'a region, its frames timed'],
     [15, 100, 'the whole frame'],
     [30, 230, 'the whole frame'],
     [15, 100, 'the whole frame, its frames timed'],
@@ -89,8 +91,10 @@ describe('a scroll layer of moving masks', () => {
     const lanes = times && { times, commandsPrefix: join(dir, 'unused.cmd') };
     const graph = maskFilterGraph([track], 'fill', { ...info, overlayFrameBase: await overlayFrameBase(), episodes: [episode], ...(lanes ? { lanes } : {}) });
     expect(graph.includes('eof_action=pass')).toBe(!!times);
-    // The whole frame is not clipped: no split, crop and overlay back.
-    expect(graph.includes('split')).toBe(region);
+    // The whole frame is not clipped: no split, crop and overlay back; a region is clipped by
+    // a pane of its own where each frame's time is known.
+    expect(graph.includes('[canvas0]')).toBe(region && !!times && !variable);
+    expect(graph.includes('split')).toBe(region && !graph.includes('[canvas0]'));
     await writeFile(script, graph);
     const output = join(dir, `out-${fps}-${since}-${what.length}.mp4`);
     await runFfmpeg(renderJob(input, output, info, script, config, 'mp4'));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { estimateDimming, estimateDrift, estimateShift, fitDimming, MotionFollower, rowProfile, transposed, transposeValues, undriftQuarter, type MotionEpisode } from '../../src/pipeline/motion.js';
 import { asSegments, carryFrom, readOnTheWay, readsDuring, unionOverlapping, unreadPieces } from '../../src/plan/motion.js';
 import { planMasks, type MaskPiece, type MaskTrack } from '../../src/plan/plan.js';
-import { fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
+import { evenFrames, fitPath, maskFilterGraph, pathExpression } from '../../src/render/filters.js';
 
 // A region 64 px wide (16 values of 4 px) and 160 px high, as the motion pass decodes it.
 const W = 16;
@@ -419,9 +419,35 @@ describe('moving masks in the filter graph', () => {
     // at 4 s), and frames after it pass untouched.
     expect(graph).toContain('eof_action=repeat[moved0]');
     const times = Array.from({ length: 100 }, (_, n) => n / 20);
-    const timed = maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e], lanes: { times, commandsPrefix: '/w/masks.cmd' } });
-    expect(timed).toContain('eof_action=pass[moved0]');
-    // Drawn once (one frame), then that frame repeated for the 4.5 s at 30 fps.
-    expect(timed).toMatch(/:d=0\.016667,format=yuva420p,.*,loop=loop=134:size=1:start=0,setpts=PTS\+1\.5\/TB\[layer0\]/);
+    const graphWith = (t: number[]) =>
+      maskFilterGraph([track(0, 200), track(1, 240), still], 'fill', { fps: 30, frameCount: 100, overlayFrameBase: 0, episodes: [e], lanes: { times: t, commandsPrefix: '/w/masks.cmd' } });
+    // Evenly timed: the region is a pane of its own, a frame a frame of the video from the
+    // one before the scroll to the one after it (49..81), each timed half a frame early.
+    const timed = graphWith(times);
+    expect(timed).not.toContain('split');
+    expect(timed).toMatch(/color=c=black@0:s=600x300:[^;]*,loop=loop=33:size=1:start=0,settb=1\/1000000,setpts=\(2\.425000\+N\*0\.050000\)\/TB\[canvas0\]/);
+    expect(timed).toMatch(/replace=1,loop=loop=33:size=1:start=0,settb=1\/1000000,setpts=\(2\.425000\+N\*0\.050000\)\/TB\[layer0\]/);
+    expect(timed).toContain('[canvas0][layer0]overlay=x=40:y=');
+    expect(timed).toContain('[pane0]overlay=x=0:y=100:eof_action=pass[v_layer0]');
+    // Off the pane before the scroll (frame 49, the pane's first) and after it.
+    expect(timed).toMatch(/\[canvas0\]\[layer0\]overlay=x=40:y='if\(between\(n,1,31\),.*,-\d+\)'/);
+    // One frame off by more than a quarter of the spacing: clipped by split, overlay and
+    // crop; the layer lives from a second before the scroll (frame 50, at 2.5 s) to two
+    // after it (frame 80, at 4 s), drawn once and repeated for those 4.5 s at 30 fps.
+    const uneven = graphWith(times.map((t, n) => (n === 60 ? t + 0.02 : t)));
+    expect(uneven).toContain('crop=600:300:0:100');
+    expect(uneven).toContain('eof_action=pass[moved0]');
+    expect(uneven).toMatch(/:d=0\.016667,format=yuva420p,.*,loop=loop=134:size=1:start=0,setpts=PTS\+1\.5\/TB\[layer0\]/);
+  });
+
+  it('takes frames as evenly spaced only when each is within a quarter of the spacing of its place', () => {
+    const times = Array.from({ length: 10 }, (_, n) => 0.4 + n / 30);
+    expect(evenFrames(times, -1, 20)).toEqual({ first: 0, count: 10, t0: 0.4, step: expect.closeTo(1 / 30, 9) });
+    expect(evenFrames(times, 3, 5)).toMatchObject({ first: 3, count: 3 });
+    expect(evenFrames(times.map((t, n) => (n === 5 ? t + 0.009 : t)), 0, 9)).toBeUndefined();
+    expect(evenFrames(times.map((t, n) => (n === 5 ? t + 0.008 : t)), 0, 9)).toBeDefined();
+    // Outside the uneven stretch, even.
+    expect(evenFrames(times.map((t, n) => (n === 5 ? t + 0.009 : t)), 6, 9)).toBeDefined();
+    expect(evenFrames(times, 4, 4)).toBeUndefined();
   });
 });
