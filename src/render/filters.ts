@@ -183,7 +183,7 @@ function scrollLayer(
   const still = `color=c=black@0:s=${size}:r=${fps}:d=${(0.5 / fps).toFixed(6)},format=yuva420p,${draws.join(',')}`;
   const layer = `${still},loop=loop=${frames - 1}:size=1:start=0,setpts=PTS+${num(start)}/TB[layer${k}]`;
   // A region that is the whole frame (a page scrolled whole) needs no clipping: the layer is
-  // overlaid on the frame itself, switched by frame. (Split, crop and overlay back held some
+  // overlaid on the frame itself. (Split, crop and overlay back held some
   // 40 MiB of 1440p frames a scroll, for the rest of the render.)
   if (video.width !== undefined && video.height !== undefined && r.x <= 0 && r.y <= 0 && r.x + r.w >= video.width && r.y + r.h >= video.height) {
     return [layer, `${input}[layer${k}]overlay=${position}:eval=frame:eof_action=${eof}${output}`];
@@ -216,7 +216,8 @@ function scrollLayer(
     `${input}split[keep${k}][work${k}]`,
     // No timeline switch on this overlay: disabled on the frames before the layer starts, it
     // left the layer unconsumed and drew nothing when enabled (the masks of an eased scroll
-    // were missing while it moved). The pane's overlay below is what is switched.
+    // were missing while it moved). The pane's overlay below is what is switched: its two
+    // inputs are the same frames of the video, so either one's number is the frame's.
     `[work${k}][layer${k}]overlay=${position}:eval=frame:eof_action=${eof}[moved${k}]`,
     `[moved${k}]crop=${r.w}:${r.h}:${r.x}:${r.y}[pane${k}]`,
     `[keep${k}][pane${k}]overlay=x=${r.x}:y=${r.y}:eof_action=repeat:${enable}${output}`,
