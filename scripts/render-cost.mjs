@@ -31,6 +31,7 @@ const timed = (args) => {
   const run = spawnSync('/usr/bin/time', ['-f', '%e %M', process.env.FFMPEG_PATH ?? 'ffmpeg', '-v', 'error', '-y', '-i', path, ...args, '-c:v', 'libx264', '-preset', 'veryfast', '-f', 'null', '-'], {
     encoding: 'utf8',
   });
+  if (run.error) throw new Error(`/usr/bin/time could not run ffmpeg (${run.error.message}): install GNU time`);
   if (run.status !== 0) throw new Error(`ffmpeg failed: ${run.stderr}`);
   const [seconds, kib] = run.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { seconds, mib: Math.round(kib / 1024) };

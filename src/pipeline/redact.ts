@@ -216,14 +216,24 @@ export function maskPieces(
     // Where it stopped, a row half under the pane's edge that no read saw whole stays
     // masked while it stays.
     const settle = settledBy.get(e);
+    // The row read again carries along the same later scroll as before: one moving mask for all.
+    const carriedCuts = new Set<string>();
+    const pushCut = (cut: MaskPiece) => {
+      for (const p of untilMovedOn(cut, e, episodes)) {
+        const key = p.motion ? JSON.stringify([p.episode, p.from, p.to, p.box]) : '';
+        if (key && carriedCuts.has(key)) continue;
+        carriedCuts.add(key);
+        pieces.push(p);
+      }
+    };
     for (const box of settle ? unreadAtRest(e, edgePxFor(analysis.height, e.axis)) : []) {
       const cut: MaskPiece = { kind: 'changing', from: e.until, to: settle!.window.span(box, last).to, box, types: [], detectors: ['edge', 'motion'], confidence: 1, fill: e.fill ?? 128, values: [] };
-      pieces.push(...untilMovedOn(cut, e, episodes));
+      pushCut(cut);
       // Read again later (a pointer passed) with the row still as the scroll left it: as long again.
       for (const r of analysis.reads as ReadEvent[]) {
         if (r.motion || r.carry || !within(box, r.box)) continue;
         const again = r.window.span(box, last);
-        if (broughtBy(e, again.from, r.frame)) pieces.push(...untilMovedOn({ ...cut, from: Math.max(again.from, e.until), to: again.to }, e, episodes));
+        if (broughtBy(e, again.from, r.frame)) pushCut({ ...cut, from: Math.max(again.from, e.until), to: again.to });
       }
     }
   }

@@ -80,6 +80,19 @@ describe('a row read while its pane scrolled', () => {
     }
   });
 
+  it('a row left under the edge and read again later moves on with the later scroll once, not once a read', () => {
+    const later: MotionEpisode = { since: 40, until: 45, offsets: [0, 20, 50, 80, 100, 100], box: episode.box, unexplained: [], fill: 250, settled: true };
+    // Read again at frames 30 and 35 (a pointer passed), the row as the scroll left it since frame 20.
+    const again = (frame: number): ReadEvent => ({ frame, box: episode.box, lines: [], window: { span: () => ({ from: 20, to: 59 }) } });
+    const base = analysis(moving(320));
+    const once = maskPieces({ ...base, motion: [episode, later] }, DEFAULT_DETECT_OPTIONS).filter((p) => p.detectors.includes('edge') && p.motion && p.episode === 1);
+    const result = { ...base, reads: [...base.reads, again(30), again(35)], motion: [episode, later] };
+    const cuts = maskPieces(result, DEFAULT_DETECT_OPTIONS).filter((p) => p.kind === 'changing' && p.detectors.includes('edge') && p.from >= 20);
+    expect(cuts.filter((p) => !p.motion).every((p) => p.from === 20 && p.to === 39)).toBe(true);
+    expect(once.length).toBeGreaterThan(0);
+    expect(cuts.filter((p) => p.motion && p.episode === 1)).toEqual(once);
+  });
+
   it('a row left under the edge stays masked through a later motion that does not carry it off', () => {
     // A scroll that comes back where it started, and one of a smaller region inside the pane.
     const back: MotionEpisode = { since: 40, until: 45, offsets: [0, 20, 50, 20, 0, 0], box: episode.box, unexplained: [], fill: 250, settled: true };
